@@ -1,0 +1,81 @@
+# Käytäntöpankki: `make run` sets everything up and serves the portal; `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Local development runs with DEBUG on; production sets its own environment.
+DEV_ENV := DEBUG=$${DEBUG:-true}
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run setup venv install system-deps messages migrate demo-data test test-sqlite \
+	test-postgres lint format checks bench clean
+
+help:
+	@echo "make run    set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
+	@echo "make test   run the whole suite on SQLite and a throwaway PostgreSQL cluster"
+
+$(PY):
+	@interp=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$interp"; \
+	"$$interp" -m venv $(VENV)
+
+venv: $(PY)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	@scripts/ensure-system-packages msgfmt:gettext
+
+messages: install system-deps
+	@$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv -v 0
+
+migrate: install
+	$(DEV_ENV) $(MANAGE) migrate --no-input -v 0
+
+demo-data: migrate
+	$(DEV_ENV) $(MANAGE) load_reference_data
+	$(DEV_ENV) $(MANAGE) load_demo_data
+
+setup: messages demo-data
+
+run: setup
+	@echo "Serving Käytäntöpankki at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(DEV_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+checks: messages
+	DEBUG=false ALLOW_DEV_SECRET_KEY=true $(MANAGE) check
+	DEBUG=false ALLOW_DEV_SECRET_KEY=true $(MANAGE) makemigrations --check --dry-run
+	DEBUG=false ALLOW_DEV_SECRET_KEY=true STATIC_ROOT=$$(mktemp -d) $(MANAGE) collectstatic --no-input -v 0
+
+test-sqlite: messages
+	@echo "== Test suite on SQLite"
+	DATABASE_URL=sqlite:///$$(mktemp -d)/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: messages
+	@scripts/ensure-system-packages /usr/lib/postgresql:postgresql
+	@echo "== Test suite on PostgreSQL"
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint checks test-sqlite test-postgres
+
+bench: setup
+	$(DEV_ENV) $(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
