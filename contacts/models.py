@@ -12,7 +12,9 @@ class Contact(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(
-        _("title"), max_length=200, blank=True,
+        _("title"),
+        max_length=200,
+        blank=True,
         help_text=_("Job title, e.g. Asiakkuuspäällikkö."),
     )
     organisation = models.ForeignKey(
@@ -24,7 +26,9 @@ class Contact(models.Model):
         verbose_name=_("organisation"),
     )
     unit = models.CharField(
-        _("unit"), max_length=200, blank=True,
+        _("unit"),
+        max_length=200,
+        blank=True,
         help_text=_("Department or service area within the organisation."),
     )
     email = models.EmailField(_("e-mail"), blank=True)

@@ -40,12 +40,15 @@ class WellbeingServicesCounty(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text=_("Code of the wellbeing services county in Statistics Finland's classification."),
+        help_text=_("Wellbeing services county code in Statistics Finland's classification."),
     )
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind, default=Kind.COUNTY,
+        _("kind"),
+        max_length=20,
+        choices=Kind,
+        default=Kind.COUNTY,
         help_text=_("Helsinki and HUS organise services differently from the 21 counties."),
     )
     region = models.ForeignKey(
@@ -92,7 +95,9 @@ class Municipality(models.Model):
         help_text=_("Empty for the municipalities of Åland, which belong to no county."),
     )
     population = models.PositiveIntegerField(
-        _("population"), null=True, blank=True,
+        _("population"),
+        null=True,
+        blank=True,
         help_text=_("Population at the date given in the reference data."),
     )
 

@@ -106,9 +106,7 @@ def make_practice(
     defaults.update(kwargs)
     practice = Practice.objects.create(**defaults)
     if organisation is not None:
-        PracticeOrganisation.objects.create(
-            practice=practice, organisation=organisation, role=role
-        )
+        PracticeOrganisation.objects.create(practice=practice, organisation=organisation, role=role)
     for order, contact in enumerate(contacts):
         PracticeContact.objects.create(practice=practice, contact=contact, order=order)
     return practice

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             name='WellbeingServicesCounty',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, help_text="Code of the wellbeing services county in Statistics Finland's classification.", max_length=4, null=True, unique=True, verbose_name='code')),
+                ('code', models.CharField(blank=True, help_text="Wellbeing services county code in Statistics Finland's classification.", max_length=4, null=True, unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=150, verbose_name='name')),
                 ('name_fi', models.CharField(max_length=150, null=True, verbose_name='name')),
                 ('name_sv', models.CharField(max_length=150, null=True, verbose_name='name')),

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class LookupBase(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(
-        _("slug"), max_length=150, unique=True,
+        _("slug"),
+        max_length=150,
+        unique=True,
         help_text=_("Identifier used in web addresses and filters. Lowercase, no spaces."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -75,7 +77,8 @@ class Collection(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.PROJECT)
     description = models.TextField(
-        _("description"), blank=True,
+        _("description"),
+        blank=True,
         help_text=_("What the project, programme or network is and what it aims at."),
     )
     coordinator = models.ForeignKey(

@@ -87,14 +87,19 @@ class Practice(models.Model):
     )
 
     status = models.CharField(
-        _("status"), max_length=20, choices=Status, default=Status.DRAFT,
+        _("status"),
+        max_length=20,
+        choices=Status,
+        default=Status.DRAFT,
         help_text=_("Only published practices are shown to the public."),
     )
     name = models.CharField(
         _("name"), max_length=255, help_text=_("The practice's name as people know it.")
     )
     slug = models.SlugField(
-        _("slug"), max_length=255, unique=True,
+        _("slug"),
+        max_length=255,
+        unique=True,
         help_text=_("Part of the web address. Filled in from the name; change with care."),
     )
     summary = models.TextField(
@@ -102,51 +107,66 @@ class Practice(models.Model):
         help_text=_("One or two sentences: what the practice is and whom it helps."),
     )
     need_and_goals = models.TextField(
-        _("need and goals"), blank=True,
+        _("need and goals"),
+        blank=True,
         help_text=_("Why the practice was developed (toimintaympäristö) and what it aims at."),
     )
     target_change = models.TextField(
-        _("target change"), blank=True,
+        _("target change"),
+        blank=True,
         help_text=_("The change the practice seeks in people's lives or in services."),
     )
     target_group_description = models.TextField(
-        _("target group and customer understanding"), blank=True,
+        _("target group and customer understanding"),
+        blank=True,
         help_text=_("Whom the practice is for and how their views were heard."),
     )
     solution = models.TextField(
-        _("solution"), blank=True,
+        _("solution"),
+        blank=True,
         help_text=_("How the practice works in practice: the core idea and its steps."),
     )
     results = models.TextField(
         _("results"), blank=True, help_text=_("What has been achieved so far.")
     )
     evaluation = models.TextField(
-        _("evaluation and measurement"), blank=True,
+        _("evaluation and measurement"),
+        blank=True,
         help_text=_("How the effects are evaluated and which indicators are used."),
     )
     adoption_conditions = models.TextField(
-        _("conditions for adoption"), blank=True,
+        _("conditions for adoption"),
+        blank=True,
         help_text=_("What an organisation needs for the practice to work and take root."),
     )
     tips_for_adopters = models.TextField(
-        _("tips for adopters"), blank=True,
+        _("tips for adopters"),
+        blank=True,
         help_text=_("Advice for an organisation that wants to take the practice into use."),
     )
     resources_and_costs = models.TextField(
-        _("resources and costs"), blank=True,
+        _("resources and costs"),
+        blank=True,
         help_text=_("Staff time, money and tools the practice takes."),
     )
     location_note = models.CharField(
-        _("location"), max_length=255, blank=True,
+        _("location"),
+        max_length=255,
+        blank=True,
         help_text=_("Where the practice is carried out (toteutuspaikka), as free text."),
     )
     start_year = models.PositiveSmallIntegerField(
-        _("start year"), null=True, blank=True,
+        _("start year"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
         help_text=_("Year the development work began."),
     )
     content_language = models.CharField(
-        _("content language"), max_length=2, choices=Language, default=Language.FINNISH,
+        _("content language"),
+        max_length=2,
+        choices=Language,
+        default=Language.FINNISH,
         help_text=_("The language the card was originally written in."),
     )
 
@@ -168,7 +188,9 @@ class Practice(models.Model):
         Funder, blank=True, related_name="practices", verbose_name=_("funders")
     )
     funding_programme = models.CharField(
-        _("funding programme"), max_length=200, blank=True,
+        _("funding programme"),
+        max_length=200,
+        blank=True,
         help_text=_("Programme and measure the funding came from, e.g. RRP, P4, I1."),
     )
     organisations = models.ManyToManyField(
@@ -184,7 +206,8 @@ class Practice(models.Model):
         verbose_name=_("contacts"),
     )
     is_national = models.BooleanField(
-        _("national"), default=False,
+        _("national"),
+        default=False,
         help_text=_("The practice is in use or meant for the whole country."),
     )
     municipalities = models.ManyToManyField(
@@ -213,33 +236,43 @@ class Practice(models.Model):
     )
 
     cover_image = models.ImageField(
-        _("cover image"), upload_to="covers/%Y/", blank=True,
+        _("cover image"),
+        upload_to="covers/%Y/",
+        blank=True,
         validators=[validate_image_file],
         help_text=_("JPEG, PNG or WebP, at most 5 MB."),
     )
     cover_image_alt = models.CharField(
-        _("cover image alternative text"), max_length=255, blank=True,
+        _("cover image alternative text"),
+        max_length=255,
+        blank=True,
         help_text=_("Describe the image for people who cannot see it. Required with an image."),
     )
-    cover_image_caption = models.CharField(
-        _("cover image caption"), max_length=500, blank=True
-    )
+    cover_image_caption = models.CharField(_("cover image caption"), max_length=500, blank=True)
 
     source_name = models.CharField(
-        _("source"), max_length=255, blank=True,
+        _("source"),
+        max_length=255,
+        blank=True,
         help_text=_("Where the information comes from, e.g. a database or news item."),
     )
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     source_author = models.CharField(
-        _("author in source"), max_length=200, blank=True,
+        _("author in source"),
+        max_length=200,
+        blank=True,
         help_text=_("Who wrote the original card (tekijä)."),
     )
     source_created = models.DateField(
-        _("created in source"), null=True, blank=True,
+        _("created in source"),
+        null=True,
+        blank=True,
         help_text=_("Date the original card or article was created."),
     )
     source_modified = models.DateField(
-        _("modified in source"), null=True, blank=True,
+        _("modified in source"),
+        null=True,
+        blank=True,
         help_text=_("Date the original card or article was last modified."),
     )
 
@@ -247,7 +280,9 @@ class Practice(models.Model):
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     last_reviewed = models.DateField(
-        _("last reviewed"), null=True, blank=True,
+        _("last reviewed"),
+        null=True,
+        blank=True,
         help_text=_("Date someone last checked that the card is up to date."),
     )
     created_by = models.ForeignKey(
@@ -276,17 +311,17 @@ class Practice(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("practices:detail", kwargs={"slug": self.slug})
 
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
-
-    def save(self, *args, **kwargs):
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -23,20 +23,29 @@ class PracticeOrganisation(models.Model):
         ADOPTER = "adopter", _("adopter")
 
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="organisation_roles",
+        Practice,
+        on_delete=models.CASCADE,
+        related_name="organisation_roles",
         verbose_name=_("practice"),
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="practice_roles",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="practice_roles",
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.OWNER)
     unit = models.CharField(
-        _("unit"), max_length=255, blank=True,
+        _("unit"),
+        max_length=255,
+        blank=True,
         help_text=_("Department or service area, e.g. Lasten, nuorten ja perheiden palvelut."),
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, validators=YEAR_VALIDATORS,
+        _("year"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
         help_text=_("For an adopter: the year it took the practice into use."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -65,11 +74,15 @@ class PracticeContact(models.Model):
         MEDIA = "media", _("media enquiries")
 
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="contact_roles",
+        Practice,
+        on_delete=models.CASCADE,
+        related_name="contact_roles",
         verbose_name=_("practice"),
     )
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.PROTECT, related_name="practice_roles",
+        "contacts.Contact",
+        on_delete=models.PROTECT,
+        related_name="practice_roles",
         verbose_name=_("contact"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.CONTACT)
@@ -116,18 +129,24 @@ class PracticeLink(models.Model):
 
 class Attachment(models.Model):
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="attachments",
+        Practice,
+        on_delete=models.CASCADE,
+        related_name="attachments",
         verbose_name=_("practice"),
     )
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(
-        _("file"), upload_to="attachments/%Y/", blank=True,
+        _("file"),
+        upload_to="attachments/%Y/",
+        blank=True,
         validators=[validate_attachment_file],
         help_text=_("PDF, office document or image, at most 20 MB."),
     )
     description = models.TextField(_("description"), blank=True)
     original_filename = models.CharField(
-        _("original file name"), max_length=255, blank=True,
+        _("original file name"),
+        max_length=255,
+        blank=True,
         help_text=_("File name in the source. Kept when the file itself is not available."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -145,7 +164,9 @@ class Recognition(models.Model):
     """An award or other recognition a practice has received."""
 
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="recognitions",
+        Practice,
+        on_delete=models.CASCADE,
+        related_name="recognitions",
         verbose_name=_("practice"),
     )
     award = models.CharField(
@@ -153,7 +174,9 @@ class Recognition(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     awarding_body = models.CharField(
-        _("awarding body"), max_length=255, blank=True,
+        _("awarding body"),
+        max_length=255,
+        blank=True,
         help_text=_("Who granted the award."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -172,14 +195,18 @@ class Assessment(models.Model):
     """An outside assessment of a practice, e.g. by Kasvun tuki. Kept apart from the stage."""
 
     practice = models.ForeignKey(
-        Practice, on_delete=models.CASCADE, related_name="assessments",
+        Practice,
+        on_delete=models.CASCADE,
+        related_name="assessments",
         verbose_name=_("practice"),
     )
     assessor = models.CharField(
         _("assessor"), max_length=255, help_text=_("Who assessed, e.g. Kasvun tuki.")
     )
     scale = models.CharField(
-        _("scale"), max_length=255, blank=True,
+        _("scale"),
+        max_length=255,
+        blank=True,
         help_text=_("The scale used, e.g. evidence level 1–5."),
     )
     rating = models.CharField(_("rating"), max_length=255, blank=True)

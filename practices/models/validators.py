@@ -5,8 +5,22 @@ from django.utils.translation import gettext_lazy as _
 
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 ATTACHMENT_EXTENSIONS = (
-    "pdf", "docx", "doc", "odt", "pptx", "ppt", "odp", "xlsx", "xls", "ods", "csv", "txt",
-    "jpg", "jpeg", "png", "webp",
+    "pdf",
+    "docx",
+    "doc",
+    "odt",
+    "pptx",
+    "ppt",
+    "odp",
+    "xlsx",
+    "xls",
+    "ods",
+    "csv",
+    "txt",
+    "jpg",
+    "jpeg",
+    "png",
+    "webp",
 )
 
 

@@ -84,7 +84,9 @@ def test_organisation_has_a_role_once_per_practice():
     organisation = make_organisation()
     practice = make_practice(organisation=organisation)
     PracticeOrganisation.objects.create(
-        practice=practice, organisation=organisation, role=PracticeOrganisation.Role.ADOPTER,
+        practice=practice,
+        organisation=organisation,
+        role=PracticeOrganisation.Role.ADOPTER,
         year=2024,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
