@@ -327,9 +327,11 @@ class Practice(models.Model):
         from django.core.exceptions import ValidationError
 
         super().clean()
-        if self.cover_image and not (self.cover_image_alt or "").strip():
+        # The Finnish alternative text is the one that must exist; the other languages fall
+        # back to it. Forms show the field once per language, so the error names cover_image_alt_fi.
+        if self.cover_image and not (getattr(self, "cover_image_alt_fi", "") or "").strip():
             raise ValidationError(
-                {"cover_image_alt": _("Describe the cover image for screen-reader users.")}
+                {"cover_image_alt_fi": _("Describe the cover image for screen-reader users.")}
             )
 
     def sections(self):

@@ -76,7 +76,7 @@ def test_cover_image_needs_alternative_text():
     practice.cover_image_alt_fi = ""
     with pytest.raises(ValidationError) as excinfo:
         practice.clean()
-    assert "cover_image_alt" in excinfo.value.message_dict
+    assert "cover_image_alt_fi" in excinfo.value.message_dict
 
 
 @pytest.mark.django_db
