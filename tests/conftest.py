@@ -1,11 +1,20 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to a temporary folder, never to the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _finnish_by_default():
+    """A request activates its language; start every test in Finnish, the site's default."""
+    translation.activate("fi")
+    yield
+    translation.activate("fi")
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """JSON shapes of the public API. Translated fields follow the active language, falling back
 to Finnish, exactly as on the public pages."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
+from django.utils.translation import get_language
 from rest_framework import serializers
 
 from ..models import Practice
@@ -134,8 +137,13 @@ class PracticeListSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), practice.get_absolute_url())
 
     def get_api_url(self, practice):
+        """The practice in this API; keeps a ?lang= choice so the link answers in the same
+        language."""
+        request = self.context.get("request")
         url = reverse("api:practice-detail", kwargs={"slug": practice.slug})
-        return _absolute(self.context.get("request"), url)
+        if request is not None and "lang" in request.query_params:
+            url += "?" + urlencode({"lang": get_language()})
+        return _absolute(request, url)
 
 
 class PracticeDetailSerializer(PracticeListSerializer):

@@ -261,6 +261,7 @@ def test_lang_parameter_chooses_swedish(client):
     item = response.json()["results"][0]
     assert item["name"] == "Familjekvällar"
     assert item["url"] == "http://testserver/sv/kaytannot/perheillat/"
+    assert item["api_url"] == "http://testserver/api/practices/perheillat/?lang=sv"
     assert response["Content-Language"] == "sv"
     assert detail["name"] == "Familjekvällar"
 
