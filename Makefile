@@ -31,8 +31,12 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 install: $(VENV)/.installed
 
+# gettext compiles the translations; libvoikko1 + voikko-fi give Finnish search its base forms
+# and compound parts (search still works with Snowball stems alone where they are absent).
+SYSTEM_PACKAGES := gettext libvoikko1 voikko-fi
+
 system-deps:
-	@scripts/ensure-system-packages msgfmt:gettext
+	@scripts/ensure-system-packages $(SYSTEM_PACKAGES)
 
 messages: install system-deps
 	@$(DEV_ENV) $(MANAGE) compilemessages --ignore=.venv -v 0
@@ -68,7 +72,7 @@ test-sqlite: messages
 	DATABASE_URL=sqlite:///$$(mktemp -d)/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: messages
-	@scripts/ensure-system-packages /usr/lib/postgresql:postgresql
+	@scripts/ensure-system-packages postgresql
 	@echo "== Test suite on PostgreSQL"
 	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from modeltranslation.translator import NotRegistered, translator
 
 from contacts.models import Contact
@@ -291,13 +292,19 @@ PRACTICE_SPEC = {
     "source_created": (_date, False),
     "source_modified": (_date, False),
     "organisations": (
-        _records(PRACTICE_ORGANISATION_SPEC, ("organisation", "role"), _("organisation role")),
+        _records(PRACTICE_ORGANISATION_SPEC, ("organisation", "role"), _lazy("organisation role")),
         False,
     ),
-    "contacts": (_records(PRACTICE_CONTACT_SPEC, ("contact", "role"), _("contact role")), False),
-    "recognitions": (_records(RECOGNITION_SPEC, ("award_fi", "year"), _("recognition")), False),
-    "links": (_records(LINK_SPEC, ("url",), _("link")), False),
-    "attachments": (_records(ATTACHMENT_SPEC, ("title_fi",), _("attachment")), False),
+    "contacts": (
+        _records(PRACTICE_CONTACT_SPEC, ("contact", "role"), _lazy("contact role")),
+        False,
+    ),
+    "recognitions": (
+        _records(RECOGNITION_SPEC, ("award_fi", "year"), _lazy("recognition")),
+        False,
+    ),
+    "links": (_records(LINK_SPEC, ("url",), _lazy("link")), False),
+    "attachments": (_records(ATTACHMENT_SPEC, ("title_fi",), _lazy("attachment")), False),
 }
 
 # Top-level lists, their record spec and natural key, in the order they are written.
@@ -324,8 +331,10 @@ def read_file(path=DEMO_DATA_FILE):
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DemoDataError(
-            _("Demo data file %(path)s is not valid JSON (line %(line)d, column %(column)d): "
-              "%(error)s.")
+            _(
+                "Demo data file %(path)s is not valid JSON (line %(line)d, column %(column)d): "
+                "%(error)s."
+            )
             % {"path": path, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
         ) from None
     if not isinstance(data, dict):
@@ -408,8 +417,10 @@ def _resolve_reference_data(parsed):
             missing.append(f"{model._meta.verbose_name_plural} {', '.join(absent)}")
     if missing:
         raise DemoDataError(
-            _("The reference data is missing: %(missing)s. "
-              "Run “python manage.py load_reference_data” first.")
+            _(
+                "The reference data is missing: %(missing)s. "
+                "Run “python manage.py load_reference_data” first."
+            )
             % {"missing": "; ".join(missing)}
         )
     return found
@@ -447,8 +458,10 @@ def _check_internal_references(parsed):
         for role in practice.get("contacts", []):
             if role["contact"] not in contacts:
                 problems.append(
-                    _("practice “%(practice)s” names contact “%(contact)s”, who is not among "
-                      "the file's contacts")
+                    _(
+                        "practice “%(practice)s” names contact “%(contact)s”, who is not among "
+                        "the file's contacts"
+                    )
                     % {"practice": practice["slug"], "contact": role["contact"]}
                 )
     if problems:
@@ -651,7 +664,10 @@ def _write(parsed, refs):
             for order, role in enumerate(record.get("organisations", []))
         ]
         changed |= _sync_related(
-            practice, PracticeOrganisation, ("organisation_id", "role"), roles,
+            practice,
+            PracticeOrganisation,
+            ("organisation_id", "role"),
+            roles,
             f"{where}: organisations",
         )
         people = [
@@ -715,4 +731,6 @@ def load(data):
         with transaction.atomic(), translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
             return _write(parsed, refs)
     except DatabaseError as exc:
-        raise DemoDataError(_("The demo data could not be saved: %(error)s.") % {"error": exc}) from exc
+        raise DemoDataError(
+            _("The demo data could not be saved: %(error)s.") % {"error": exc}
+        ) from exc

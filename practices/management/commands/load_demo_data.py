@@ -34,8 +34,10 @@ class Command(BaseCommand):
         if options["verbosity"] >= 2:
             for model, tally in summary.tallies.items():
                 self.stdout.write(
-                    _("%(model)s: %(created)d created, %(updated)d updated, %(unchanged)d "
-                      "unchanged.")
+                    _(
+                        "%(model)s: %(created)d created, %(updated)d updated, %(unchanged)d "
+                        "unchanged."
+                    )
                     % {
                         "model": capfirst(model._meta.verbose_name_plural),
                         "created": tally.created,
@@ -46,9 +48,11 @@ class Command(BaseCommand):
         counts = {model._meta.model_name: tally.total for model, tally in summary.tallies.items()}
         self.stdout.write(
             self.style.SUCCESS(
-                _("Demo data: %(practice)d practices, %(organisation)d organisations, "
-                  "%(contact)d contacts, %(collection)d collections (%(created)d created, "
-                  "%(updated)d updated, %(unchanged)d unchanged).")
+                _(
+                    "Demo data: %(practice)d practices, %(organisation)d organisations, "
+                    "%(contact)d contacts, %(collection)d collections (%(created)d created, "
+                    "%(updated)d updated, %(unchanged)d unchanged)."
+                )
                 % {
                     **counts,
                     "created": summary.sum("created"),
