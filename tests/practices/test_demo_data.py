@@ -76,9 +76,10 @@ def _make_minimal_reference_data():
         (TargetGroup, "target_groups"),
         (Funder, "funders"),
     ):
-        slugs = {
-            slug for p in practices for slug in ([p[key]] if key == "stage" else p[key]) if key in p
-        }
+        slugs = set()
+        for practice in practices:
+            value = practice.get(key, [])
+            slugs.update([value] if isinstance(value, str) else value)
         for slug in sorted(slugs):
             make_lookup(model, slug=slug)
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from organisations.models import Organisation
+from organisations.models import Municipality, Organisation
 from practices.management.commands.generate_practices import municipal_organisation_name
 from practices.models import Practice, PracticeOrganisation
 from tests.practices.test_demo_data import reference_data  # noqa: F401 - a fixture
@@ -109,11 +109,35 @@ def test_municipal_organisations_are_reused_across_runs():
         .filter(n__gt=1)
     )
     assert not per_municipality.exists()
-    assert (
-        PracticeOrganisation.objects.filter(role="owner").count()
-        + (Practice.objects.filter(is_national=True).count())
-        == 80
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_existing_municipal_organisations_are_used():
+    Organisation.objects.bulk_create(
+        Organisation(
+            name_fi=f"Kunnan {m.code} organisaatio",
+            slug=f"kunta-{m.code}",
+            type=Organisation.Type.MUNICIPALITY,
+            municipality=m,
+        )
+        for m in Municipality.objects.all()
     )
+    existing = set(Organisation.objects.values_list("pk", flat=True))
+
+    generate(30, seed=6)
+
+    used = set(
+        PracticeOrganisation.objects.filter(
+            organisation__type=Organisation.Type.MUNICIPALITY
+        ).values_list("organisation_id", flat=True)
+    )
+    assert used
+    assert used <= existing
+    # The card's text names the organisation that developed it.
+    for role in PracticeOrganisation.objects.filter(role="owner").select_related(
+        "practice", "organisation"
+    ):
+        assert f"Toimintamallia on kehittänyt {role.organisation.name}." in role.practice.solution
 
 
 @pytest.mark.usefixtures("reference_data")
