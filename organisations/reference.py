@@ -85,7 +85,7 @@ def read_fixture(path):
         raise FixtureError(_("Fixture file %(path)s does not exist.") % {"path": path}) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FixtureError(
-            _("Fixture file %(path)s cannot be read: %(error)s") % {"path": path, "error": exc}
+            _("Fixture file %(path)s cannot be read: %(error)s.") % {"path": path, "error": exc}
         ) from None
     try:
         data = json.loads(text)
@@ -93,7 +93,7 @@ def read_fixture(path):
         raise FixtureError(
             _(
                 "Fixture file %(path)s is not valid JSON "
-                "(line %(line)d, column %(column)d): %(error)s"
+                "(line %(line)d, column %(column)d): %(error)s."
             )
             % {"path": path, "line": exc.lineno, "column": exc.colno, "error": exc.msg}
         ) from None

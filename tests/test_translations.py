@@ -42,3 +42,14 @@ def test_model_names_are_translated(language, expected):
 
     with translation.override(language):
         assert str(Practice._meta.verbose_name).lower() == expected
+
+
+@pytest.mark.django_db
+def test_commands_speak_finnish_by_default():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_reference_data", "--lookups-only", stdout=out)
+    assert "Teemat: luotu 17, jo olemassa ja jätetty ennalleen 0." in out.getvalue()

@@ -4,7 +4,8 @@ import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command as django_call_command
 from django.db.models import F
 from django.utils import translation
 
@@ -15,6 +16,12 @@ from practices.models import Theme
 pytestmark = pytest.mark.django_db
 
 Kind = WellbeingServicesCounty.Kind
+
+
+def call_command(*args, **kwargs):
+    """Run a command with its messages in English, the language of the msgids."""
+    with translation.override("en"):
+        return django_call_command(*args, **kwargs)
 
 
 def load(*args):

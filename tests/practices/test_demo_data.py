@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command as django_call_command
+from django.core.management import get_commands
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from contacts.models import Contact
 from organisations.models import Municipality, Organisation, Region, WellbeingServicesCounty
@@ -51,6 +53,12 @@ EXPECTED_PRACTICES = {
     "Puheeksiottava kunta - hyvinvoivat perheet",
     "Hyvinvointisuunnitelman ja strategian vuoropuhelu",
 }
+
+
+def call_command(*args, **kwargs):
+    """Run a command with its messages in English, the language of the msgids."""
+    with translation.override("en"):
+        return django_call_command(*args, **kwargs)
 
 
 def _make_minimal_reference_data():

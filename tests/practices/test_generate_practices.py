@@ -1,14 +1,21 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command as django_call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.utils import translation
 
 from organisations.models import Municipality, Organisation
 from practices.management.commands.generate_practices import municipal_organisation_name
 from practices.models import Practice, PracticeOrganisation
 from tests.practices.test_demo_data import reference_data  # noqa: F401 - a fixture
+
+
+def call_command(*args, **kwargs):
+    """Run a command with its messages in English, the language of the msgids."""
+    with translation.override("en"):
+        return django_call_command(*args, **kwargs)
 
 
 def generate(count, **options):

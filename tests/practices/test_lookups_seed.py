@@ -4,7 +4,8 @@ import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command as django_call_command
 from django.utils import translation
 
 from organisations.models import Municipality, Region
@@ -46,6 +47,12 @@ TARGET_GROUP_SLUGS = {
     "maahan-muuttaneet",
     "vammaiset-henkilot",
 }
+
+
+def call_command(*args, **kwargs):
+    """Run a command with its messages in English, the language of the msgids."""
+    with translation.override("en"):
+        return django_call_command(*args, **kwargs)
 
 
 def load(*args):
