@@ -109,6 +109,17 @@ class ContactRoleSerializer(serializers.Serializer):
         return {"slug": organisation.slug, "name": organisation.name}
 
 
+class FacetSerializer(serializers.Serializer):
+    """One value of a facet: what to pass as the parameter's value, its label in the active
+    language, how many practices it gives with the other filters applied, and whether it is
+    among the given values."""
+
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
 class PracticeListSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The practice's public page.")
     api_url = serializers.SerializerMethodField()

@@ -1,12 +1,12 @@
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 
+from ..facets import facet_counts
+from ..filters import TRUE_VALUES, PracticeFilterSet
 from ..models import Practice
-from .serializers import PracticeDetailSerializer, PracticeListSerializer
-
-# Newest first, like the public list.
-LIST_ORDERING = ("-created_at", "-pk")
+from .serializers import FacetSerializer, PracticeDetailSerializer, PracticeListSerializer
 
 
 def _supported(code):
@@ -39,8 +39,43 @@ class LanguageMixin:
 
 
 class PracticeListAPIView(LanguageMixin, generics.ListAPIView):
-    queryset = Practice.objects.published().for_listing().order_by(*LIST_ORDERING)
+    """Published practices, newest first, 20 a page.
+
+    Filters use the same query parameters as the public list page (practices.filters):
+    q, theme, target_group, stage, county, region, municipality, organisation, funder,
+    collection (slugs, repeatable: ?theme=a&theme=b gives practices with either),
+    organisation_type (repeatable), funding_programme, start_year_min, start_year_max,
+    recognised=1 and sort=relevance|newest|updated|name (relevance when q is given, else
+    newest). Different parameters combine with AND.
+
+    Any value that is not understood is rejected with 400 and a JSON object naming each such
+    parameter, e.g. {"theme": ["“no-such-theme”: Unknown value."]}: an unknown slug or
+    organisation type, a year that is not a number from 1900 to 2100, an unknown sort, or a
+    recognised other than 1, true, yes, on (on) or 0, false, no, off, empty (off). A client
+    learns of a mistyped value rather than getting unfiltered results. Unknown parameter names
+    are ignored; page and page_size behave as described in PracticePagination.
+
+    ?facets=1 adds "facets" to the response: for each facet, the values that would give
+    results with the other filters applied, with their counts (see practices.facets).
+    """
+
     serializer_class = PracticeListSerializer
+
+    def get_queryset(self):
+        self.filterset = PracticeFilterSet(self.request.query_params, request=self.request)
+        errors = self.filterset.errors_by_param()
+        if errors:
+            raise ValidationError(errors)
+        return self.filterset.qs
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if request.query_params.get("facets", "").strip().lower() in TRUE_VALUES:
+            response.data["facets"] = {
+                facet.name: FacetSerializer(facet.all_values, many=True).data
+                for facet in facet_counts(self.filterset)
+            }
+        return response
 
 
 class PracticeDetailAPIView(LanguageMixin, generics.RetrieveAPIView):

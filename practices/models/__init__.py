@@ -8,6 +8,7 @@ from .related import (
     PracticeOrganisation,
     Recognition,
 )
+from .search import PracticeSearchDocument, PracticeSearchMatch, SearchTerm
 
 __all__ = [
     "Assessment",
@@ -20,7 +21,10 @@ __all__ = [
     "PracticeLink",
     "PracticeOrganisation",
     "PracticeQuerySet",
+    "PracticeSearchDocument",
+    "PracticeSearchMatch",
     "Recognition",
+    "SearchTerm",
     "TargetGroup",
     "Theme",
 ]

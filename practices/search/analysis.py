@@ -1,0 +1,340 @@
+"""Text analysis for search: words, their base forms, compound parts, stems and folded forms.
+
+The same analysis feeds the index and the queries, so that what a person types meets what an
+editor wrote however either of them inflected it:
+
+- Finnish words go through Voikko, which gives base forms ("vanhempainillassa" →
+  "vanhempainilta") and the parts of compounds ("vanhempain", "vanhempi", "ilta"), so that
+  "ilta" finds "vanhempainilta" and "lapsi" finds "lasten". Words Voikko does not know
+  ("puheeksiotto"), and all words on a machine without Voikko, get Snowball stems instead.
+- Swedish and English words get their Snowball stems.
+- Every form is also indexed folded (ä → a, ö → o, å → a, é → e, …), so that text typed
+  without the Nordic letters still matches.
+
+Only letters and digits ever come out of the analysis: whatever a person types, the terms that
+reach the database are plain words, so no query syntax can slip through.
+"""
+
+import functools
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import snowballstemmer
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# A query is cut to this many characters and this many words; a longer one is not a search
+# anyone types, and the cut keeps every query cheap.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 8
+# Longer "words" are identifiers, addresses or noise: not indexed, not searched.
+MAX_WORD_LENGTH = 50
+# Voikko is slow on very long strings and knows no such words anyway.
+MAX_VOIKKO_WORD_LENGTH = 40
+# Compound parts shorter than this ("ys", "n") are suffixes, not words people search for.
+MIN_PART_LENGTH = 3
+# Words shorter than this are not offered as spelling suggestions or substring matches.
+MIN_VOCABULARY_WORD_LENGTH = 3
+# How many of Voikko's alternative analyses of one word are used.
+MAX_ANALYSES = 4
+
+FINNISH = "fi"
+SWEDISH = "sv"
+ENGLISH = "en"
+LANGUAGES = (FINNISH, SWEDISH, ENGLISH)
+_SNOWBALL_NAMES = {FINNISH: "finnish", SWEDISH: "swedish", ENGLISH: "english"}
+
+# Letters and digits; the underscore, punctuation, symbols, emoji and control characters
+# separate words.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+# Words too common to narrow a search. A query drops them unless nothing else is left.
+_STOP_WORDS_TEXT = {
+    FINNISH: "ja tai on ei se ne että kun joka jotka mikä myös sekä sen ovat olla ole kuin"
+    " mutta vai niin tämä nämä",
+    SWEDISH: "och i på att en ett det som för med av till är den de om eller men så från",
+    ENGLISH: "the and of in on for to a an with or is are by at from as be this that it",
+}
+STOP_WORDS = {language: frozenset(text.split()) for language, text in _STOP_WORDS_TEXT.items()}
+
+
+def normalise(text):
+    """NFKC-normalised, lower-case text."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def words(text):
+    """The words of `text`, normalised, in order. Over-long words are left out."""
+    return [word for word in _WORD_RE.findall(normalise(text)) if len(word) <= MAX_WORD_LENGTH]
+
+
+def word_spans(text):
+    """(start, end, word) for each word of `text`, with offsets into `text` itself."""
+    for match in _WORD_RE.finditer(text or ""):
+        word = normalise(match.group())
+        # NFKC can turn one character into several, and lower() too; re-split to be safe.
+        parts = _WORD_RE.findall(word)
+        if len(parts) == 1 and len(parts[0]) <= MAX_WORD_LENGTH:
+            yield match.start(), match.end(), parts[0]
+
+
+def fold(word):
+    """`word` without diacritics: ä → a, ö → o, å → a, é → e. Other scripts keep their
+    letters (only combining marks are dropped)."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", stripped)
+
+
+# Snowball stemmer objects keep state between calls: one per thread.
+_stemmers = threading.local()
+
+
+def stem(word, language):
+    stemmers = getattr(_stemmers, "by_language", None)
+    if stemmers is None:
+        stemmers = _stemmers.by_language = {}
+    stemmer = stemmers.get(language)
+    if stemmer is None:
+        stemmer = stemmers[language] = snowballstemmer.stemmer(_SNOWBALL_NAMES[language])
+    return stemmer.stemWord(word)
+
+
+# --- Voikko ---------------------------------------------------------------------------------
+
+_voikko_lock = threading.Lock()
+_voikko = None
+_voikko_unavailable = False
+
+
+def _get_voikko():
+    """The process's Voikko instance, created on first use; None where Voikko is missing."""
+    global _voikko, _voikko_unavailable
+    if _voikko is not None or _voikko_unavailable:
+        return _voikko
+    with _voikko_lock:
+        if _voikko is None and not _voikko_unavailable:
+            try:
+                import libvoikko
+
+                _voikko = libvoikko.Voikko(FINNISH)
+            except Exception as exc:  # ImportError, OSError, VoikkoException: all mean "none".
+                _voikko_unavailable = True
+                logger.warning(
+                    "Voikko is not available (%s): Finnish search uses Snowball stems only.", exc
+                )
+    return _voikko
+
+
+def voikko_enabled():
+    """Whether Finnish analysis uses Voikko: the SEARCH_USE_VOIKKO setting (default on) and a
+    working Voikko installation."""
+    return getattr(settings, "SEARCH_USE_VOIKKO", True) and _get_voikko() is not None
+
+
+# Voikko marks the internal boundaries of some base forms with "=": "hyvin=vointi".
+# WORDBASES is "+surface(base)+surface(base)…"; a base starting with "+" is a derivational
+# suffix ("+ys(+ys)"), a morpheme without a base is a bound element ("+n", "+lähi").
+_MORPHEME_RE = re.compile(r"\+([^+(]+)(?:\(([^)]*)\))?")
+
+
+def _compound_parts(wordbases):
+    """[(surface, base)] for the words a compound is made of; [] for a simple word."""
+    parts = []
+    for surface, base in _MORPHEME_RE.findall(wordbases or ""):
+        surface = surface.lower().replace("-", "")
+        base = (base or "").lower().replace("=", "")
+        is_suffix = base.startswith("+")
+        if parts and (is_suffix or (not base and len(surface) < MIN_PART_LENGTH)):
+            previous_surface, previous_base = parts[-1]
+            # "terve" + "ys" → "terveys": a derived word is its own base.
+            parts[-1] = (previous_surface + surface, previous_surface + surface)
+        elif surface:
+            parts.append((surface, "" if is_suffix else base))
+    return parts if len(parts) > 1 else []
+
+
+@functools.lru_cache(maxsize=200_000)
+def voikko_analyses(word):
+    """((base form, ((part surface, part base), …)), …) for `word`; () if Voikko does not
+    know the word or is not available."""
+    voikko = _get_voikko()
+    if voikko is None or len(word) > MAX_VOIKKO_WORD_LENGTH or not word.isalpha():
+        return ()
+    with _voikko_lock:
+        try:
+            analyses = voikko.analyze(word)
+        except Exception:  # A broken analysis of one word must not break indexing.
+            logger.exception("Voikko could not analyse %r", word)
+            return ()
+    result = []
+    for analysis in analyses[:MAX_ANALYSES]:
+        base = (analysis.get("BASEFORM") or "").lower()
+        if not base:
+            continue
+        item = (base, tuple(_compound_parts(analysis.get("WORDBASES"))))
+        if item not in result:
+            result.append(item)
+    return tuple(result)
+
+
+def voikko_suggestions(word):
+    """Voikko's spelling suggestions for `word`, best first; [] without Voikko."""
+    voikko = _get_voikko()
+    if voikko is None or len(word) > MAX_VOIKKO_WORD_LENGTH:
+        return []
+    with _voikko_lock:
+        try:
+            return [suggestion.lower() for suggestion in voikko.suggest(word)]
+        except Exception:
+            logger.exception("Voikko could not suggest for %r", word)
+            return []
+
+
+# --- Analysis of one word -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordAnalysis:
+    """What one word of a text stands for in the index."""
+
+    # All forms to index, the word itself first: surface, base forms, compound parts,
+    # stems, and folded variants of each.
+    index_forms: tuple
+    # The forms a query with this word looks for: the same without the compound parts.
+    query_forms: frozenset
+    # Real words for the vocabulary (spelling suggestions, substring matches): the surface
+    # form and the base forms.
+    vocabulary: tuple
+
+
+def _with_folded(forms):
+    result = []
+    for form in forms:
+        if form and form not in result:
+            result.append(form)
+    for form in list(result):
+        folded = fold(form)
+        if folded not in result:
+            result.append(folded)
+    return result
+
+
+def _vocabulary_words(candidates):
+    return tuple(
+        dict.fromkeys(
+            word
+            for word in candidates
+            if len(word) >= MIN_VOCABULARY_WORD_LENGTH and word.isalpha()
+        )
+    )
+
+
+@functools.lru_cache(maxsize=300_000)
+def analyse_word(word, language, use_voikko):
+    """The analysis of one normalised word in `language` ("fi", "sv" or "en")."""
+    analyses = voikko_analyses(word) if language == FINNISH and use_voikko else ()
+    if analyses:
+        bases = [base for base, _parts in analyses]
+        parts = []
+        for _base, compound in analyses:
+            for surface, base in compound:
+                parts.extend(p for p in (surface, base) if len(p) >= MIN_PART_LENGTH)
+        # Voikko knows the word: its base forms are exact, so the index needs no stems. The
+        # query side still adds them, to meet words Voikko does not know.
+        index_forms = _with_folded([word, *bases, *parts])
+        query_forms = _with_folded(
+            [word, *bases, stem(word, language), *(stem(b, language) for b in bases)]
+        )
+        vocabulary = _vocabulary_words([word, *bases])
+    else:
+        stemmed = stem(word, language)
+        index_forms = _with_folded([word, stemmed])
+        query_forms = index_forms
+        vocabulary = _vocabulary_words([word])
+    return WordAnalysis(tuple(index_forms), frozenset(query_forms), vocabulary)
+
+
+def analyse(word, language, use_voikko=None):
+    if use_voikko is None:
+        use_voikko = voikko_enabled()
+    return analyse_word(word, language, bool(use_voikko))
+
+
+# --- Analysis of a text (indexing) ----------------------------------------------------------
+
+
+def analyse_text(text, language, use_voikko=None, max_words=None):
+    """(index terms, vocabulary words, number of words) of `text`, at most `max_words` of
+    them: the terms as one space-separated string, each word's forms together and in text
+    order; the vocabulary as a set."""
+    if use_voikko is None:
+        use_voikko = voikko_enabled()
+    use_voikko = bool(use_voikko)
+    terms = []
+    vocabulary = set()
+    text_words = words(text)
+    if max_words is not None:
+        text_words = text_words[:max_words]
+    for word in text_words:
+        analysis = analyse_word(word, language, use_voikko)
+        terms.extend(analysis.index_forms)
+        vocabulary.update(analysis.vocabulary)
+    return " ".join(terms), vocabulary, len(text_words)
+
+
+# --- Analysis of a query --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query: a practice matches it if its index holds any of `terms`, or a
+    term starting with any of `prefixes`."""
+
+    word: str
+    terms: frozenset
+    prefixes: frozenset
+
+    def matches(self, forms):
+        """Whether a text word with these index forms meets this query word."""
+        if self.terms & forms:
+            return True
+        return any(form.startswith(prefix) for prefix in self.prefixes for form in forms)
+
+
+# A prefix of one or two letters matches too much to be of use.
+MIN_PREFIX_LENGTH = 3
+# Words from this length on also match as prefixes wherever they are in the query.
+PREFIX_WORD_LENGTH = 4
+
+
+def query_words(q, language=None, use_voikko=None):
+    """The words of the query `q`, analysed in Finnish and in `language` (the active UI
+    language), with stop words left out unless the query has nothing else."""
+    if use_voikko is None:
+        use_voikko = voikko_enabled()
+    text = (q or "")[:MAX_QUERY_LENGTH]
+    found = list(dict.fromkeys(words(text)))
+    languages = [FINNISH]
+    if language in LANGUAGES and language != FINNISH:
+        languages.append(language)
+    stop_words = frozenset().union(*(STOP_WORDS[lang] for lang in languages))
+    meaningful = [word for word in found if word not in stop_words]
+    found = (meaningful or found)[:MAX_QUERY_WORDS]
+    result = []
+    for position, word in enumerate(found):
+        terms = set()
+        for lang in languages:
+            terms |= analyse(word, lang, use_voikko).query_forms
+        prefixes = set()
+        is_last = position == len(found) - 1
+        if len(word) >= PREFIX_WORD_LENGTH or (is_last and len(word) >= MIN_PREFIX_LENGTH):
+            prefixes = {word, fold(word)}
+        result.append(QueryWord(word, frozenset(terms), frozenset(prefixes)))
+    return result
