@@ -17,6 +17,7 @@ from django.db.models.signals import (
     pre_save,
 )
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 from organisations.models import Municipality, Organisation, Region, WellbeingServicesCounty
 
@@ -32,15 +33,15 @@ from .models import (
     Theme,
 )
 
-# The relations of Practice whose changes show in the index: (Practice field, model).
-_MANY_TO_MANY = {
-    "themes": Theme,
-    "target_groups": TargetGroup,
-    "funders": Funder,
-    "municipalities": Municipality,
-    "regions": Region,
-    "wellbeing_counties": WellbeingServicesCounty,
-}
+# The many-to-many relations of Practice whose changes show in the index.
+_MANY_TO_MANY = (
+    "themes",
+    "target_groups",
+    "funders",
+    "municipalities",
+    "regions",
+    "wellbeing_counties",
+)
 
 # Objects whose names the index holds: model → (indexed fields, lookup from Practice).
 _NAMED = {
@@ -201,4 +202,9 @@ def index_unindexed_practices(
     if missing.exists():
         count = index_practices(missing, using=using)
         if verbosity >= 1:
-            (stdout or sys.stdout).write(f"Indexed {count} practices for search.\n")
+            message = ngettext(
+                "Indexed %(count)d practice for search.",
+                "Indexed %(count)d practices for search.",
+                count,
+            )
+            (stdout or sys.stdout).write(message % {"count": count} + "\n")

@@ -60,6 +60,7 @@ _STOP_WORDS_TEXT = {
     ENGLISH: "the and of in on for to a an with or is are by at from as be this that it",
 }
 STOP_WORDS = {language: frozenset(text.split()) for language, text in _STOP_WORDS_TEXT.items()}
+QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 
 def normalise(text):
@@ -95,15 +96,21 @@ def fold(word):
 # Snowball stemmer objects keep state between calls: one per thread.
 _stemmers = threading.local()
 
+# Stems are indexed with this mark in front, so that they meet only other stems: the Finnish
+# stem of "vanhempainilta" is "vanhempain", which must not meet the compound part
+# "vanhempain" of "vanhempainryhmä". A digit, because a term holds only letters and digits.
+STEM_MARK = "0"
+
 
 def stem(word, language):
+    """The Snowball stem of `word`, marked as a stem."""
     stemmers = getattr(_stemmers, "by_language", None)
     if stemmers is None:
         stemmers = _stemmers.by_language = {}
     stemmer = stemmers.get(language)
     if stemmer is None:
         stemmer = stemmers[language] = snowballstemmer.stemmer(_SNOWBALL_NAMES[language])
-    return stemmer.stemWord(word)
+    return STEM_MARK + stemmer.stemWord(word)
 
 
 # --- Voikko ---------------------------------------------------------------------------------
@@ -138,25 +145,36 @@ def voikko_enabled():
     return getattr(settings, "SEARCH_USE_VOIKKO", True) and _get_voikko() is not None
 
 
-# Voikko marks the internal boundaries of some base forms with "=": "hyvin=vointi".
-# WORDBASES is "+surface(base)+surface(base)…"; a base starting with "+" is a derivational
-# suffix ("+ys(+ys)"), a morpheme without a base is a bound element ("+n", "+lähi").
-_MORPHEME_RE = re.compile(r"\+([^+(]+)(?:\(([^)]*)\))?")
+# WORDBASES is a chain of morphemes "surface(base)", most of them after a "+":
+# "+vanhempain(vanhempi)+ilta(ilta)". A base starting with "+" marks a derivational suffix
+# ("+ys(+ys)"); a morpheme without a base is a bound element ("+n", "+lli") or the first part
+# of a compound Voikko gives no base for ("+lähi", "+yhteis"). Some base forms mark their
+# inner boundary with "=": "hyvin=vointi".
+_MORPHEME_RE = re.compile(r"\+?([^+()]+)(?:\(([^)]*)\))?")
 
 
 def _compound_parts(wordbases):
     """[(surface, base)] for the words a compound is made of; [] for a simple word."""
-    parts = []
+    morphemes = []
     for surface, base in _MORPHEME_RE.findall(wordbases or ""):
         surface = surface.lower().replace("-", "")
-        base = (base or "").lower().replace("=", "")
-        is_suffix = base.startswith("+")
-        if parts and (is_suffix or (not base and len(surface) < MIN_PART_LENGTH)):
-            previous_surface, previous_base = parts[-1]
-            # "terve" + "ys" → "terveys": a derived word is its own base.
-            parts[-1] = (previous_surface + surface, previous_surface + surface)
-        elif surface:
-            parts.append((surface, "" if is_suffix else base))
+        if surface:
+            morphemes.append((surface, base.lower().replace("=", "")))
+    parts = []
+    for index, (surface, base) in enumerate(morphemes):
+        following = morphemes[index + 1][1] if index + 1 < len(morphemes) else ""
+        starts_part = (
+            not parts
+            or (base and not base.startswith("+"))
+            # A part without a base, followed by one with: "+järjestö+yhteis+työ(työ)".
+            or (not base and following and not following.startswith("+"))
+        )
+        if starts_part:
+            parts.append((surface, base))
+        else:
+            # "terve" + "ys" → "terveys": a derived part is its own base.
+            merged = parts[-1][0] + surface
+            parts[-1] = (merged, merged)
     return parts if len(parts) > 1 else []
 
 
@@ -247,15 +265,15 @@ def analyse_word(word, language, use_voikko):
             for surface, base in compound:
                 parts.extend(p for p in (surface, base) if len(p) >= MIN_PART_LENGTH)
         # Voikko knows the word: its base forms are exact, so the index needs no stems. The
-        # query side still adds them, to meet words Voikko does not know.
+        # query side still adds them, to meet the stems of words Voikko does not know (and
+        # of an index built without Voikko).
         index_forms = _with_folded([word, *bases, *parts])
         query_forms = _with_folded(
             [word, *bases, stem(word, language), *(stem(b, language) for b in bases)]
         )
         vocabulary = _vocabulary_words([word, *bases])
     else:
-        stemmed = stem(word, language)
-        index_forms = _with_folded([word, stemmed])
+        index_forms = _with_folded([word] if word.isdigit() else [word, stem(word, language)])
         query_forms = index_forms
         vocabulary = _vocabulary_words([word])
     return WordAnalysis(tuple(index_forms), frozenset(query_forms), vocabulary)
@@ -277,14 +295,18 @@ def analyse_text(text, language, use_voikko=None, max_words=None):
     if use_voikko is None:
         use_voikko = voikko_enabled()
     use_voikko = bool(use_voikko)
-    terms = []
-    vocabulary = set()
     text_words = words(text)
     if max_words is not None:
         text_words = text_words[:max_words]
+    terms = []
+    extend = terms.extend
+    analyses = set()
     for word in text_words:
         analysis = analyse_word(word, language, use_voikko)
-        terms.extend(analysis.index_forms)
+        extend(analysis.index_forms)
+        analyses.add(analysis)
+    vocabulary = set()
+    for analysis in analyses:
         vocabulary.update(analysis.vocabulary)
     return " ".join(terms), vocabulary, len(text_words)
 
@@ -320,11 +342,14 @@ def query_words(q, language=None, use_voikko=None):
     if use_voikko is None:
         use_voikko = voikko_enabled()
     text = (q or "")[:MAX_QUERY_LENGTH]
+    # Operators people know from other search engines, in capitals, are not words to find:
+    # every word must match anyway, and no word is excluded.
+    operators = {word.lower() for word in _WORD_RE.findall(text) if word in QUERY_OPERATORS}
     found = list(dict.fromkeys(words(text)))
     languages = [FINNISH]
     if language in LANGUAGES and language != FINNISH:
         languages.append(language)
-    stop_words = frozenset().union(*(STOP_WORDS[lang] for lang in languages))
+    stop_words = operators.union(*(STOP_WORDS[lang] for lang in languages))
     meaningful = [word for word in found if word not in stop_words]
     found = (meaningful or found)[:MAX_QUERY_WORDS]
     result = []

@@ -50,7 +50,8 @@ def _sentences(text):
 def _render(sentence, spans, marked, first, last):
     """HTML of words first..last of `sentence`, the `marked` ones in <mark>."""
     pieces = [ELLIPSIS + " "] if first > 0 else []
-    position = spans[first][0]
+    # From the start of the sentence, or of the first word shown.
+    position = spans[first][0] if first > 0 else 0
     for index in range(first, last + 1):
         start, end, _word = spans[index]
         pieces.append(escape(sentence[position:start]))

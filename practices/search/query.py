@@ -63,7 +63,7 @@ def _substring_matches(folded_words, using):
                 "(SELECT %s, folded FROM practices_searchterm WHERE folded LIKE %s"
                 " ORDER BY document_frequency DESC LIMIT %s)"
             )
-            params += [index, f"%%{word}%%", MAX_SUBSTRING_MATCHES]
+            params += [index, f"%{word}%", MAX_SUBSTRING_MATCHES]
     matches = {word: [] for word in folded_words}
     with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
@@ -135,13 +135,14 @@ class _JoinedColumn(Expression):
         self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
     ):
         clone = self.copy()
-        clone.source = F(f"{self.relation}__{self.anchor}").resolve_expression(
-            query, allow_joins, reuse, summarize, for_save
-        )
+        # Once resolved, the column stays on its join, also when the query it belongs to
+        # is resolved again as a subquery of another.
+        source = self.source or F(f"{self.relation}__{self.anchor}")
+        clone.source = source.resolve_expression(query, allow_joins, reuse, summarize, for_save)
         return clone
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(self.source.alias)
+        table = compiler.quote_name(self.source.alias)
         return f"{table}.{connection.ops.quote_name(self.column)}", []
 
 

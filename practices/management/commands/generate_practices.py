@@ -29,6 +29,7 @@ from practices.models import (
     TargetGroup,
     Theme,
 )
+from practices.search import index_practices
 
 BATCH_SIZE = 1000
 
@@ -941,3 +942,4 @@ class Command(BaseCommand):
                 }
             )
         )
+        index_practices(Practice.objects.filter(search_document__isnull=True))
