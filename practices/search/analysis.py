@@ -295,20 +295,34 @@ def analyse_text(text, language, use_voikko=None, max_words=None):
     if use_voikko is None:
         use_voikko = voikko_enabled()
     use_voikko = bool(use_voikko)
+    if max_words is None and len(text) <= _SHORT_TEXT:
+        terms, vocabulary, count = _analyse_short_text(text, language, use_voikko)
+        return terms, set(vocabulary), count
+    return _analyse_text(text, language, use_voikko, max_words)
+
+
+def _analyse_text(text, language, use_voikko, max_words=None):
     text_words = words(text)
     if max_words is not None:
         text_words = text_words[:max_words]
     terms = []
     extend = terms.extend
-    analyses = set()
     for word in text_words:
-        analysis = analyse_word(word, language, use_voikko)
-        extend(analysis.index_forms)
-        analyses.add(analysis)
+        extend(analyse_word(word, language, use_voikko).index_forms)
     vocabulary = set()
-    for analysis in analyses:
-        vocabulary.update(analysis.vocabulary)
+    for word in set(text_words):
+        vocabulary.update(analyse_word(word, language, use_voikko).vocabulary)
     return " ".join(terms), vocabulary, len(text_words)
+
+
+# Names of places, organisations and themes recur on card after card: their analyses are kept.
+_SHORT_TEXT = 200
+
+
+@functools.lru_cache(maxsize=20_000)
+def _analyse_short_text(text, language, use_voikko):
+    terms, vocabulary, count = _analyse_text(text, language, use_voikko)
+    return terms, frozenset(vocabulary), count
 
 
 # --- Analysis of a query --------------------------------------------------------------------

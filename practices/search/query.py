@@ -199,10 +199,11 @@ def _sqlite_search(queryset, analysed):
 def _postgresql_search(queryset, analysed):
     tsquery = _ToTsQuery(Value(tsquery_expression(analysed), output_field=TextField()))
     vector = _JoinedColumn("search_document", "indexed_at", "search_vector", TextField())
-    return (
-        queryset.filter(search_document__isnull=False)
-        .filter(_TsMatches(vector, tsquery))
-        .annotate(search_rank=_TsRank(vector, tsquery))
+    # The join is a LEFT JOIN, which PostgreSQL turns into an inner one because of the strict
+    # @@ condition. (A search_document__isnull=False filter would make the join inner for
+    # Django, but lead the planner to scan every document instead of the GIN index.)
+    return queryset.filter(_TsMatches(vector, tsquery)).annotate(
+        search_rank=_TsRank(vector, tsquery)
     )
 
 
