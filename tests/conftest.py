@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from tests.personas import PASSWORD, make_coordinator
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
@@ -27,4 +29,24 @@ def superuser(db):
 @pytest.fixture
 def admin_client(client, superuser):
     client.force_login(superuser)
+    return client
+
+
+@pytest.fixture(params=["superuser", "coordinator"])
+def editor_client(request, client, db):
+    if request.param == "superuser":
+        user = get_user_model().objects.create_superuser(
+            "paakayttaja", "paakayttaja@example.fi", PASSWORD
+        )
+    else:
+        user = make_coordinator()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def coordinator_client(client, db):
+    client.user = make_coordinator()
+    client.force_login(client.user)
     return client

@@ -1,30 +1,10 @@
 """The admin for contact people."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from contacts.models import Contact
 from tests.factories import make_contact, make_organisation
-from tests.practices.test_admin import PASSWORD, make_coordinator
-
-
-@pytest.fixture(params=["superuser", "coordinator"])
-def editor_client(request, client, db):
-    if request.param == "superuser":
-        user = get_user_model().objects.create_superuser(
-            "paakayttaja", "paakayttaja@example.fi", PASSWORD
-        )
-    else:
-        user = make_coordinator()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def coordinator_client(client, db):
-    client.force_login(make_coordinator())
-    return client
 
 
 def result_names(response):

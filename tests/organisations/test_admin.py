@@ -1,7 +1,6 @@
 """The admin for organisations and areas. Areas are reference data: staff may browse them,
 only superusers change them."""
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,25 +8,7 @@ from django.urls import reverse
 
 from organisations.models import Organisation
 from tests.factories import make_county, make_municipality, make_organisation, make_region
-from tests.practices.test_admin import PASSWORD, make_coordinator
-
-
-@pytest.fixture(params=["superuser", "coordinator"])
-def editor_client(request, client, db):
-    if request.param == "superuser":
-        user = get_user_model().objects.create_superuser(
-            "paakayttaja", "paakayttaja@example.fi", PASSWORD
-        )
-    else:
-        user = make_coordinator()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def coordinator_client(client, db):
-    client.force_login(make_coordinator())
-    return client
+from tests.personas import PASSWORD
 
 
 def result_names(response):

@@ -3,10 +3,8 @@ permissions), an outsider without permissions, and a visitor who is not staff.""
 
 import io
 
-import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,76 +22,13 @@ from tests.factories import (
     make_practice,
     make_theme,
 )
-
-PASSWORD = "a-long-test-password-1"
-
-# What a coordinator's group may do: edit practices and what hangs off them, keep contacts,
-# and look up (not change) organisations, areas and reference lists.
-COORDINATOR_PERMISSIONS = {
-    "practices": {
-        "practice": ("view", "add", "change"),
-        "practiceorganisation": ("view", "add", "change"),
-        "practicecontact": ("view", "add", "change"),
-        "practicelink": ("view", "add", "change"),
-        "attachment": ("view", "add", "change"),
-        "recognition": ("view", "add", "change"),
-        "assessment": ("view", "add", "change"),
-        "developmentstage": ("view",),
-        "theme": ("view",),
-        "targetgroup": ("view",),
-        "funder": ("view",),
-        "collection": ("view",),
-    },
-    "contacts": {"contact": ("view", "add", "change")},
-    "organisations": {
-        "organisation": ("view",),
-        "region": ("view",),
-        "wellbeingservicescounty": ("view",),
-        "municipality": ("view",),
-    },
-}
-
-
-def make_coordinator(username="koordinaattori"):
-    """A staff user who gets COORDINATOR_PERMISSIONS through a group."""
-    group, _created = Group.objects.get_or_create(name="Koordinaattorit")
-    for app_label, models in COORDINATOR_PERMISSIONS.items():
-        for model_name, actions in models.items():
-            codenames = [f"{action}_{model_name}" for action in actions]
-            permissions = Permission.objects.filter(
-                content_type__app_label=app_label, codename__in=codenames
-            )
-            assert permissions.count() == len(codenames), (app_label, model_name)
-            group.permissions.add(*permissions)
-    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(group)
-    return user
+from tests.personas import PASSWORD, make_coordinator
 
 
 def in_page_language(text):
     """Text as the admin shows it: in the default language, HTML-escaped."""
     with translation.override(settings.LANGUAGE_CODE):
         return escape(str(text))
-
-
-@pytest.fixture(params=["superuser", "coordinator"])
-def editor_client(request, client, db):
-    if request.param == "superuser":
-        user = get_user_model().objects.create_superuser(
-            "paakayttaja", "paakayttaja@example.fi", PASSWORD
-        )
-    else:
-        user = make_coordinator()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def coordinator_client(client, db):
-    client.user = make_coordinator()
-    client.force_login(client.user)
-    return client
 
 
 def management_form(prefix, total=0):
