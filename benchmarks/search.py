@@ -13,14 +13,21 @@ indexed them itself). Then three kinds of request are timed:
 - facets: browsing by facets only (?theme=…&county=…), sorts and a later page;
 - combined: a search with facets.
 
-Each request is timed twice over: as the whole HTML page (Django's test Client GET of /?…,
-rendering, facet counts and snippets included), and as the query alone (the practices'
-count and the first page, as the page fetches them). Beside ours, the same requests are timed
-with a naive baseline in the same process: every word of the query matched with icontains
-against the name, the short description and the sections in all three languages (the page
-then has no spelling suggestions). The figures are p50 and p95 over all timed requests of a
-kind (each request is run once untimed, then --repeat times), the ratio baseline / ours, and
-the number of database queries a page makes.
+Each request is timed twice over: as the whole HTML page (Django's test Client GET of /?…:
+filtering, facet counts, snippets and rendering), and as the query alone (for a text search
+filter_by_text(published practices, q) counted and its first page fetched by relevance; for
+the others the FilterSet's queryset counted and the requested page fetched). Our search runs
+each request once untimed, then --repeat times. Beside it, in the same process, the text and
+combined requests run with a naive baseline: every word of the query matched with icontains
+against the name, the short description and the sections in all three languages (and no
+spelling suggestions). The baseline is slow, so each query alone runs --baseline-repeat times
+without a warm-up of its own and the whole page once, for the first --baseline-pages requests
+of each kind only.
+
+Printed: per request the number of results, the SQL queries of its page and median times;
+per kind p50, p95 and max over every timed run, and the per-request ratio baseline ÷ ours.
+Progress goes to stderr. Timings depend on everything else the machine is doing: the load
+average is printed before and after.
 
 Every run gets a fresh database: a new SQLite file in a temporary folder and, when DATABASE_URL
 points at PostgreSQL, also a new database created on that server and dropped afterwards (the
@@ -30,6 +37,7 @@ own with DEBUG off.
 
 import argparse
 import io
+import math
 import os
 import platform
 import statistics
@@ -37,8 +45,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,10 +158,6 @@ class Engines:
             self.views.suggest_query = lambda q: None
 
 
-def _params(query):
-    return {"q": query} if isinstance(query, str) else dict(query)
-
-
 def _query_alone(params):
     """The count and the first page, as the list page fetches them."""
     from django.conf import settings
@@ -185,8 +191,9 @@ def _text_alone(q):
     return count, rows
 
 
-def _timed(function, repeat):
-    function()  # warm: caches, prepared plans, Voikko
+def _timed(function, repeat, warm=True):
+    if warm:
+        function()  # caches, prepared plans, Voikko
     samples = []
     for _run in range(repeat):
         started = time.perf_counter()
@@ -196,17 +203,32 @@ def _timed(function, repeat):
 
 
 def _percentile(samples, share):
+    """The nearest-rank percentile."""
     ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def child(args):
-    _setup(args.database_url)
+@dataclass
+class Request:
+    kind: str
+    params: dict
+    found: int = 0
+    queries: int = 0
+    timings: dict = field(default_factory=dict)  # (engine, "page" | "query") → [ms]
+
+    @property
+    def url(self):
+        return "/?" + urlencode(self.params, doseq=True)
+
+    def median(self, engine, what):
+        samples = self.timings.get((engine, what))
+        return statistics.median(samples) if samples else None
+
+
+def _load(args):
+    """Fill the database; return a one-line description of it."""
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from practices.models import Practice, PracticeSearchDocument
     from practices.search.indexing import rebuild_index
@@ -218,116 +240,142 @@ def child(args):
     call_command("generate_practices", args.count, seed=args.seed, stdout=io.StringIO())
     generated = time.perf_counter() - started
     practices = Practice.objects.count()
-    indexed_by_generator = PracticeSearchDocument.objects.count() == practices
-    started = time.perf_counter()
-    if not indexed_by_generator:
+    if PracticeSearchDocument.objects.count() == practices:
+        indexing = "indexed by the generator"
+    else:
+        started = time.perf_counter()
         rebuild_index()
-    indexing = time.perf_counter() - started
+        indexing = f"rebuild_index {time.perf_counter() - started:.1f} s"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    label = f"{connection.vendor} {_server_version(connection)}"
-    print(
-        f"\n== {label}: {practices:,} practices ({Practice.objects.published().count():,} "
-        f"published). generate_practices {args.count:,}: {generated:.1f} s"
-        + (
-            ", indexed by the generator"
-            if indexed_by_generator
-            else f"; rebuild_index: {indexing:.1f} s"
-        ),
-        flush=True,
+    published = Practice.objects.published().count()
+    return (
+        f"{connection.vendor} {_server_version(connection)}: {practices:,} practices "
+        f"({published:,} published); generate_practices {args.count:,}: {generated:.1f} s, "
+        f"{indexing}"
     )
 
-    engines = Engines()
+
+def _measure(requests, args):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
     client = Client()
-    kinds = (("text", TEXT_QUERIES), ("facets", FACET_QUERIES), ("combined", COMBINED_QUERIES))
-    rows = []  # (kind, query, engine, what, samples)
-    query_counts = {}
-    matches = {}
-    for kind, queries in kinds:
-        for query in queries:
-            params = _params(query)
-            url = "/?" + urlencode(params, doseq=True)
-            for engine in ("ours", "baseline") if "q" in params else ("ours",):
-                engines.use(engine)
-                page = _timed(lambda url=url: client.get(url), args.repeat)
-                if kind == "text":
-                    alone = _timed(lambda q=params["q"]: _text_alone(q), args.repeat)
-                else:
-                    alone = _timed(lambda params=params: _query_alone(params), args.repeat)
-                rows.append((kind, url, engine, "page", page))
-                rows.append((kind, url, engine, "query", alone))
-                if engine == "ours":
-                    with CaptureQueriesContext(connection) as captured:
-                        response = client.get(url)
-                    assert response.status_code == 200, (url, response.status_code)
-                    query_counts[(kind, url)] = len(captured.captured_queries)
-                    matches[(kind, url)] = _query_alone(params)[0]
-            engines.use("ours")
+    engines = Engines()
+    engines.use("ours")
+    for request in requests:
+        url, params = request.url, request.params
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}")
+        request.queries = len(captured.captured_queries)
+        request.found = _query_alone(params)[0]
+        if request.kind == "text":
+            alone = partial(_text_alone, params["q"])
+        else:
+            alone = partial(_query_alone, params)
+        request.timings["ours", "page"] = _timed(partial(client.get, url), args.repeat)
+        request.timings["ours", "query"] = _timed(alone, args.repeat)
+        print(f"  {request.url}: {request.median('ours', 'page'):.0f} ms", file=sys.stderr)
 
-    print(f"\nPer request: median ms of {args.repeat} runs, ours / baseline (x = baseline ÷ ours)")
-    print(
-        f"{'kind':<9} {'request':<62} {'found':>7} {'queries':>7} "
-        f"{'page':>8} {'query':>8} {'base page':>10} {'base query':>10} {'x page':>7} "
-        f"{'x query':>7}"
-    )
-    table = {}
-    for kind, url, engine, what, samples in rows:
-        table[(kind, url, engine, what)] = samples
-    for kind, queries in kinds:
-        for query in queries:
-            url = "/?" + urlencode(_params(query), doseq=True)
-            ours_page = statistics.median(table[(kind, url, "ours", "page")])
-            ours_query = statistics.median(table[(kind, url, "ours", "query")])
-            line = (
-                f"{kind:<9} {url[:62]:<62} {matches[(kind, url)]:>7,} "
-                f"{query_counts[(kind, url)]:>7} {ours_page:>8.1f} {ours_query:>8.1f}"
-            )
-            if (kind, url, "baseline", "page") in table:
-                base_page = statistics.median(table[(kind, url, "baseline", "page")])
-                base_query = statistics.median(table[(kind, url, "baseline", "query")])
-                line += (
-                    f" {base_page:>10.1f} {base_query:>10.1f} {base_page / ours_page:>7.1f}"
-                    f" {base_query / ours_query:>7.1f}"
-                )
-            print(line)
+    # The baseline is slow: one untimed request warms the caches for all, then each request is
+    # timed without a warm-up of its own, the whole page only for the first few of a kind.
+    engines.use("baseline")
+    searches = [r for r in requests if "q" in r.params]
+    _query_alone(searches[0].params)
+    shown = {"text": 0, "combined": 0}
+    for request in searches:
+        if request.kind == "text":
+            alone = partial(_text_alone, request.params["q"])
+        else:
+            alone = partial(_query_alone, request.params)
+        request.timings["baseline", "query"] = _timed(alone, args.baseline_repeat, warm=False)
+        if shown[request.kind] < args.baseline_pages:
+            shown[request.kind] += 1
+            page = partial(client.get, request.url)
+            request.timings["baseline", "page"] = _timed(page, 1, warm=False)
+        print(f"  baseline {request.url}: done", file=sys.stderr)
+    engines.use("ours")
 
-    print(f"\nSummary ({label}, {practices:,} practices): ms over all timed requests of a kind")
+
+def _report(label, requests, args):
+    print(f"\n== {label}")
     print(
-        f"{'kind':<9} {'what':<6} {'n':>4} {'ours p50':>9} {'ours p95':>9} {'base p50':>9} "
-        f"{'base p95':>9} {'x p50':>6} {'x p95':>6}   queries/page (median, max)"
+        f"Per request: median ms (ours: {args.repeat} runs; baseline: "
+        f"{args.baseline_repeat} runs of the query, 1 of the page); x = baseline ÷ ours"
     )
-    for kind, _queries in kinds:
-        counts = [count for (k, _url), count in query_counts.items() if k == kind]
+    print(
+        f"{'kind':<9} {'request':<58} {'found':>7} {'SQL':>4} {'page':>8} {'query':>8} "
+        f"{'base page':>10} {'base query':>10} {'x page':>7} {'x query':>7}"
+    )
+    for r in requests:
+        line = (
+            f"{r.kind:<9} {unquote_plus(r.url)[:58]:<58} {r.found:>7,} {r.queries:>4} "
+            f"{r.median('ours', 'page'):>8.1f} {r.median('ours', 'query'):>8.1f}"
+        )
         for what in ("page", "query"):
-            ours = _samples(table, kind, "ours", what)
-            base = _samples(table, kind, "baseline", what)
+            base = r.median("baseline", what)
+            line += f" {base:>10.1f}" if base is not None else f" {'':>10}"
+        for what in ("page", "query"):
+            base = r.median("baseline", what)
+            line += f" {base / r.median('ours', what):>7.1f}" if base is not None else " " * 8
+        print(line)
+
+    print(f"\nSummary ({label.split(':')[0]}): ms over every timed request of a kind")
+    print(
+        f"{'kind':<9} {'what':<6} {'n':>4} {'p50':>8} {'p95':>8} {'max':>8}   "
+        f"{'baseline n':>10} {'p50':>8} {'p95':>8}   x = baseline ÷ ours per request: "
+        f"median (min)   SQL queries a page: median (max)"
+    )
+    for kind in ("text", "facets", "combined"):
+        of_kind = [r for r in requests if r.kind == kind]
+        for what in ("page", "query"):
+            ours = [ms for r in of_kind for ms in r.timings["ours", what]]
+            base = [ms for r in of_kind for ms in r.timings.get(("baseline", what), ())]
             line = (
-                f"{kind:<9} {what:<6} {len(ours):>4} {_percentile(ours, 0.5):>9.1f} "
-                f"{_percentile(ours, 0.95):>9.1f}"
+                f"{kind:<9} {what:<6} {len(ours):>4} {_percentile(ours, 0.5):>8.1f} "
+                f"{_percentile(ours, 0.95):>8.1f} {max(ours):>8.1f}   "
             )
             if base:
+                ratios = [
+                    r.median("baseline", what) / r.median("ours", what)
+                    for r in of_kind
+                    if r.median("baseline", what) is not None
+                ]
                 line += (
-                    f" {_percentile(base, 0.5):>9.1f} {_percentile(base, 0.95):>9.1f}"
-                    f" {_percentile(base, 0.5) / _percentile(ours, 0.5):>6.1f}"
-                    f" {_percentile(base, 0.95) / _percentile(ours, 0.95):>6.1f}"
+                    f"{len(base):>10} {_percentile(base, 0.5):>8.1f} "
+                    f"{_percentile(base, 0.95):>8.1f}"
+                    f"   {statistics.median(ratios):>12.1f} ({min(ratios):.1f})"
                 )
             else:
-                line += f" {'':>9} {'':>9} {'':>6} {'':>6}"
+                line += f"{'':>10} {'':>8} {'':>8}   {'':>12}      "
             if what == "page":
-                line += f"   {statistics.median(counts):.0f}, {max(counts)}"
+                counts = [r.queries for r in of_kind]
+                line += f"   {statistics.median(counts):>18.0f} ({max(counts)})"
             print(line)
     sys.stdout.flush()
 
 
-def _samples(table, kind, engine, what):
-    """All timings of one kind of request, engine and measure."""
-    return [
-        sample
-        for (k, _url, e, w), samples in table.items()
-        if (k, e, w) == (kind, engine, what)
-        for sample in samples
+def child(args):
+    _setup(args.database_url)
+    label = _load(args)
+    print(f"{label}. Load average before timing: {_load_average()}", file=sys.stderr)
+    requests = [
+        *(Request("text", {"q": q}) for q in TEXT_QUERIES),
+        *(Request("facets", dict(params)) for params in FACET_QUERIES),
+        *(Request("combined", dict(params)) for params in COMBINED_QUERIES),
     ]
+    _measure(requests, args)
+    _report(f"{label}; load average after timing {_load_average()}", requests, args)
+
+
+def _load_average():
+    if not hasattr(os, "getloadavg"):
+        return "n/a"
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _server_version(connection):
@@ -353,6 +401,10 @@ def run_once(database_url, args):
         str(args.seed),
         "--repeat",
         str(args.repeat),
+        "--baseline-repeat",
+        str(args.baseline_repeat),
+        "--baseline-pages",
+        str(args.baseline_pages),
     ]
     result = subprocess.run(command, cwd=ROOT, check=False)
     if result.returncode != 0:
@@ -365,7 +417,23 @@ def main():
         "--count", type=int, default=50000, help="Practices to generate (default: 50000)."
     )
     parser.add_argument(
-        "--repeat", type=int, default=5, help="Timed runs of each request (default: 5)."
+        "--repeat",
+        type=int,
+        default=3,
+        help="Timed runs of each request with our search, after one untimed (default: 3).",
+    )
+    parser.add_argument(
+        "--baseline-repeat",
+        type=int,
+        default=2,
+        help="Timed runs of each query alone with the baseline (default: 2).",
+    )
+    parser.add_argument(
+        "--baseline-pages",
+        type=int,
+        default=4,
+        help="Text and combined requests whose whole page is timed with the baseline, of "
+        "each kind (default: 4; each such page runs the baseline once per facet).",
     )
     parser.add_argument("--seed", type=int, default=1, help="Seed passed to the generator.")
     parser.add_argument(
@@ -389,7 +457,8 @@ def main():
     print(
         f"Search benchmark: {args.count:,} generated practices (seed {args.seed}), "
         f"{args.repeat} timed runs a request. Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs{memory}.",
+        f"{os.cpu_count()} CPUs{memory}, load average {_load_average()}. "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}.",
         flush=True,
     )
     if not args.skip_sqlite:
