@@ -14,15 +14,16 @@ indexed them itself). Then three kinds of request are timed:
 - combined: a search with facets.
 
 Each request is timed twice over: as the whole HTML page (Django's test Client GET of /?…:
-filtering, facet counts, snippets and rendering), and as the query alone (for a text search
-filter_by_text(published practices, q) counted and its first page fetched by relevance; for
-the others the FilterSet's queryset counted and the requested page fetched). Our search runs
-each request once untimed, then --repeat times. Beside it, in the same process, the text and
-combined requests run with a naive baseline: every word of the query matched with icontains
-against the name, the short description and the sections in all three languages (and no
-spelling suggestions). The baseline is slow, so each query alone runs --baseline-repeat times
-without a warm-up of its own and the whole page once, for the first --baseline-pages requests
-of each kind only.
+filtering, facet counts, snippets and rendering), and as the query alone (the FilterSet's
+results(): the text search, the filters, the count and the requested page of practices). Our
+search runs each request once untimed, then --repeat times; the first request also builds the
+list's in-memory index (practices.browse), which is timed on its own, --repeat times, as the
+first request after any change pays it. Beside it, in the same process, the text and combined
+requests run with a naive baseline in the text search's place: every word of the query
+matched with icontains against the name, the short description and the sections in all three
+languages, unranked (and no spelling suggestions). The baseline is slow, so each query alone
+runs --baseline-repeat times without a warm-up of its own and the whole page once, for the
+first --baseline-pages requests of each kind only.
 
 Printed: per request the number of results, the SQL queries of its page and median times;
 per kind p50, p95 and max over every timed run, and the per-request ratio baseline ÷ ours.
@@ -32,7 +33,7 @@ average is printed before and after.
 Every run gets a fresh database: a new SQLite file in a temporary folder and, when DATABASE_URL
 points at PostgreSQL, also a new database created on that server and dropped afterwards (the
 database DATABASE_URL names is never written to). Each database is measured in a process of its
-own with DEBUG off.
+own with DEBUG off. `--existing URL` measures a database filled earlier instead, as it is.
 """
 
 import argparse
@@ -141,25 +142,43 @@ def naive_filter_by_text(queryset, q):
     return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
 
 
+def naive_text_ranks(q, using="default", language=None, analysed=None):
+    """The baseline in the list's place: {id: 0.0} of every practice naive_filter_by_text
+    finds."""
+    from practices.models import Practice
+
+    if not q.split():
+        return None
+    found = naive_filter_by_text(Practice.objects.using(using).all(), q)
+    return dict.fromkeys(found.values_list("pk", flat=True), 0.0)
+
+
 class Engines:
-    """Switches the list page between the site's search and the baseline."""
+    """Switches the list page (and the FilterSet's queryset) between the site's search and the
+    baseline."""
 
     def __init__(self):
-        from practices import filters, views
+        from practices import browse, filters, views
 
-        self.filters, self.views = filters, views
-        self.ours = (filters.filter_by_text, views.suggest_query)
+        self.browse, self.filters, self.views = browse, filters, views
+        self.ours = (browse.text_ranks, filters.filter_by_text, views.suggest_query)
 
     def use(self, name):
         if name == "ours":
-            self.filters.filter_by_text, self.views.suggest_query = self.ours
+            (
+                self.browse.text_ranks,
+                self.filters.filter_by_text,
+                self.views.suggest_query,
+            ) = self.ours
         else:
+            self.browse.text_ranks = naive_text_ranks
             self.filters.filter_by_text = naive_filter_by_text
             self.views.suggest_query = lambda q: None
 
 
 def _query_alone(params):
-    """The count and the first page, as the list page fetches them."""
+    """What the list page asks of the engine: the count and the requested page (practices
+    included), through the FilterSet's results()."""
     from django.conf import settings
     from django.http import QueryDict
 
@@ -168,27 +187,21 @@ def _query_alone(params):
     data = QueryDict(mutable=True)
     for key, value in params.items():
         data.setlist(key, value if isinstance(value, list) else [value])
-    queryset = PracticeFilterSet(data).qs
-    count = queryset.count()
+    results = PracticeFilterSet(data).results()
+    count = results.count()
     page = int(params.get("page", 1))
     start = (page - 1) * settings.PRACTICES_PER_PAGE
-    rows = list(queryset[start : start + settings.PRACTICES_PER_PAGE])
+    rows = results[start : start + settings.PRACTICES_PER_PAGE]
     return count, rows
 
 
-def _text_alone(q):
-    """filter_by_text itself: count and first page by relevance."""
-    from django.conf import settings
-    from django.db.models import F
+def _index_build():
+    """Building the list's in-memory index from scratch, as the first request after a change
+    does."""
+    from practices.browse import BrowseIndex
+    from practices.search.indexing import current_revision
 
-    from practices import filters
-    from practices.models import Practice
-
-    queryset = filters.filter_by_text(Practice.objects.published(), q)
-    count = queryset.count()
-    ordered = queryset.order_by(F("search_rank").desc(nulls_last=True), "name", "pk")
-    rows = list(ordered[: settings.PRACTICES_PER_PAGE])
-    return count, rows
+    BrowseIndex(current_revision())
 
 
 def _timed(function, repeat, warm=True):
@@ -273,10 +286,7 @@ def _measure(requests, args):
             sys.exit(f"{url} answered {response.status_code}")
         request.queries = len(captured.captured_queries)
         request.found = _query_alone(params)[0]
-        if request.kind == "text":
-            alone = partial(_text_alone, params["q"])
-        else:
-            alone = partial(_query_alone, params)
+        alone = partial(_query_alone, params)
         request.timings["ours", "page"] = _timed(partial(client.get, url), args.repeat)
         request.timings["ours", "query"] = _timed(alone, args.repeat)
         print(f"  {request.url}: {request.median('ours', 'page'):.0f} ms", file=sys.stderr)
@@ -288,10 +298,7 @@ def _measure(requests, args):
     _query_alone(searches[0].params)
     shown = {"text": 0, "combined": 0}
     for request in searches:
-        if request.kind == "text":
-            alone = partial(_text_alone, request.params["q"])
-        else:
-            alone = partial(_query_alone, request.params)
+        alone = partial(_query_alone, request.params)
         request.timings["baseline", "query"] = _timed(alone, args.baseline_repeat, warm=False)
         if shown[request.kind] < args.baseline_pages:
             shown[request.kind] += 1
@@ -361,7 +368,22 @@ def _report(label, requests, args):
 
 def child(args):
     _setup(args.database_url)
-    label = _load(args)
+    if args.existing:
+        from django.db import connection
+
+        from practices.models import Practice
+
+        label = (
+            f"{connection.vendor} {_server_version(connection)}: existing database, "
+            f"{Practice.objects.published().count():,} published practices"
+        )
+    else:
+        label = _load(args)
+    build = _timed(_index_build, args.repeat, warm=False)
+    label += (
+        f"; in-memory list index built in {statistics.median(build):.0f} ms "
+        f"(median of {len(build)})"
+    )
     print(f"{label}. Load average before timing: {_load_average()}", file=sys.stderr)
     requests = [
         *(Request("text", {"q": q}) for q in TEXT_QUERIES),
@@ -405,6 +427,7 @@ def run_once(database_url, args):
         str(args.baseline_repeat),
         "--baseline-pages",
         str(args.baseline_pages),
+        *(["--existing", database_url] if args.existing else []),
     ]
     result = subprocess.run(command, cwd=ROOT, check=False)
     if result.returncode != 0:
@@ -441,12 +464,20 @@ def main():
         action="store_true",
         help="Only PostgreSQL (when DATABASE_URL points at it).",
     )
+    parser.add_argument(
+        "--existing",
+        metavar="URL",
+        help="Measure this database as it is (filled earlier), instead of fresh ones.",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         child(args)
+        return
+    if args.existing:
+        run_once(args.existing, args)
         return
 
     server_url = os.environ.get("DATABASE_URL", "")

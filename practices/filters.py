@@ -37,6 +37,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from organisations.models import Municipality, Organisation, Region, WellbeingServicesCounty
 
+from .browse import browse_index
 from .models import (
     Collection,
     DevelopmentStage,
@@ -293,6 +294,7 @@ class PracticeFilterSet(django_filters.FilterSet):
         if data is None:
             data = QueryDict()
         super().__init__(data, queryset.published(), request=request, prefix=prefix)
+        self._results = None
 
     # Filtering
 
@@ -317,6 +319,27 @@ class PracticeFilterSet(django_filters.FilterSet):
     def queryset_without(self, name):
         """Practices matching every filter but `name`, unordered: what a facet counts over."""
         return self.filter_queryset(self.queryset.all(), without=name, ordered=False)
+
+    def results(self):
+        """The published practices the query string asks for, as practices.browse counts,
+        orders and pages them: what the list page and the API show. (Unlike .qs, it always
+        covers every published practice, whatever queryset the FilterSet was given.)"""
+        if self._results is None:
+            data = self._valid_data()
+            self._results = browse_index(self.queryset.db).select(
+                facets={
+                    name: [self._value_key(name, item) for item in self.selected(name)]
+                    for name in self.MULTI_VALUE
+                },
+                funding_programme=data.get("funding_programme") or "",
+                year_min=data.get("start_year_min"),
+                year_max=data.get("start_year_max"),
+                recognised=bool(data.get("recognised")),
+                q=self.text_query,
+                sort=self.sort_order,
+                language=get_language(),
+            )
+        return self._results
 
     # What the query string asked for
 

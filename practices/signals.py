@@ -106,9 +106,10 @@ def _practice_saved(sender, instance, using, **kwargs):
 @receiver(post_delete, sender=PracticeSearchDocument)
 def _document_deleted(sender, instance, using, **kwargs):
     """A practice is gone (or left the index): its words leave the vocabulary."""
-    from .search.indexing import update_vocabulary
+    from .search.indexing import bump_revision, update_vocabulary
 
     update_vocabulary(dict.fromkeys(instance.words.split(), -1), using)
+    bump_revision(using)
 
 
 @receiver(post_save, sender=PracticeOrganisation)

@@ -80,7 +80,7 @@ def _sort_options(filterset):
 
 def _filtered(data, per_page):
     filterset = PracticeFilterSet(data)
-    return filterset, Paginator(filterset.qs, per_page)
+    return filterset, Paginator(filterset.results(), per_page)
 
 
 def _search(request, per_page):
@@ -112,7 +112,7 @@ def practice_list(request):
     page_obj = paginator.page(number)
     practices = list(page_obj.object_list)
     if filterset.text_query:
-        highlight_page(practices, filterset.text_query)
+        highlight_page(practices, filterset.text_query, filterset.results().analysed)
 
     ignored = filterset.ignored()
     if page_missing:

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from practices.browse import forget_indexes
 from tests.personas import PASSWORD, make_coordinator
 
 
@@ -9,6 +10,13 @@ from tests.personas import PASSWORD, make_coordinator
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to a temporary folder, never to the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_browse_index():
+    """Each test starts without the list's in-memory index of an earlier test's practices
+    (a rolled-back test leaves the revision it was built at behind)."""
+    forget_indexes()
 
 
 @pytest.fixture(autouse=True)

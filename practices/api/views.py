@@ -66,7 +66,7 @@ class PracticeListAPIView(LanguageMixin, generics.ListAPIView):
         errors = self.filterset.errors_by_param()
         if errors:
             raise ValidationError(errors)
-        return self.filterset.qs
+        return self.filterset.results()
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)

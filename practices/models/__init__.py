@@ -8,7 +8,7 @@ from .related import (
     PracticeOrganisation,
     Recognition,
 )
-from .search import PracticeSearchDocument, PracticeSearchMatch, SearchTerm
+from .search import PracticeSearchDocument, PracticeSearchMatch, SearchIndexRevision, SearchTerm
 
 __all__ = [
     "Assessment",
@@ -24,6 +24,7 @@ __all__ = [
     "PracticeSearchDocument",
     "PracticeSearchMatch",
     "Recognition",
+    "SearchIndexRevision",
     "SearchTerm",
     "TargetGroup",
     "Theme",

@@ -4,8 +4,9 @@ Each practice has one search document holding its analysed terms in three weight
 name, the short description, and everything else. The database indexes the terms with its own
 full-text machinery, which the migrations create next to these tables:
 
-- PostgreSQL: a generated, weighted tsvector column on the document table with a GIN index,
-  and a trigram (pg_trgm) index on the vocabulary.
+- PostgreSQL: a generated, weighted tsvector column on the document table with a GIN index
+  (what a search matches), a smaller weighted tsvector of the name, the short description and
+  the key terms (what a search ranks by), and a trigram (pg_trgm) index on the vocabulary.
 - SQLite: an FTS5 table over the documents, and an FTS5 trigram table over the vocabulary,
   both kept in step with their tables by triggers.
 """
@@ -36,6 +37,14 @@ class PracticeSearchDocument(models.Model):
         _("body terms"),
         blank=True,
         help_text=_("Analysed terms of the sections, places, organisations and classifications."),
+    )
+    key_terms = models.TextField(
+        _("key terms"),
+        blank=True,
+        help_text=_(
+            "The terms the sections repeat most, for ranking: a card that keeps returning to "
+            "a word is more about it than one that mentions it once."
+        ),
     )
     words = models.TextField(
         _("words"),
@@ -75,6 +84,22 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.term
+
+
+class SearchIndexRevision(models.Model):
+    """One row whose token changes whenever the indexed practices change, so that every
+    process can tell whether what it keeps in memory about them (practices.browse) is current.
+    A token, not a counter: a change that is rolled back never comes back with the same value."""
+
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search index revision")
+        verbose_name_plural = _("search index revisions")
+
+    def __str__(self):
+        return self.token
 
 
 class PracticeSearchMatch(models.Model):

@@ -5,7 +5,8 @@ editor wrote however either of them inflected it:
 
 - Finnish words go through Voikko, which gives base forms ("vanhempainillassa" →
   "vanhempainilta") and the parts of compounds ("vanhempain", "vanhempi", "ilta"), so that
-  "ilta" finds "vanhempainilta" and "lapsi" finds "lasten". Words Voikko does not know
+  "ilta" finds "vanhempainilta" and "lapsi" finds "lasten". A noun made from an adjective is
+  also indexed with the adjective ("yksinäisyyttä" → "yksinäinen"). Words Voikko does not know
   ("puheeksiotto"), and all words on a machine without Voikko, get Snowball stems instead.
 - Swedish and English words get their Snowball stems.
 - Every form is also indexed folded (ä → a, ö → o, å → a, é → e, …), so that text typed
@@ -102,6 +103,12 @@ _stemmers = threading.local()
 STEM_MARK = "0"
 
 
+# English nouns in -iness are stemmed as the adjective in -y they are made of. Snowball keeps
+# the adjective's "li" in "loneliness" (loneli) but takes it off "lonely" (lone); through the
+# adjective both stem alike. (For most such pairs, happiness / happy, the stems agree anyway.)
+_ENGLISH_INESS_RE = re.compile(r"(?<=[a-z]{2})iness(?:es)?$")
+
+
 def stem(word, language):
     """The Snowball stem of `word`, marked as a stem."""
     stemmers = getattr(_stemmers, "by_language", None)
@@ -110,6 +117,8 @@ def stem(word, language):
     stemmer = stemmers.get(language)
     if stemmer is None:
         stemmer = stemmers[language] = snowballstemmer.stemmer(_SNOWBALL_NAMES[language])
+    if language == ENGLISH:
+        word = _ENGLISH_INESS_RE.sub("y", word)
     return STEM_MARK + stemmer.stemWord(word)
 
 
@@ -151,52 +160,151 @@ def voikko_enabled():
 # of a compound Voikko gives no base for ("+lähi", "+yhteis"). Some base forms mark their
 # inner boundary with "=": "hyvin=vointi".
 _MORPHEME_RE = re.compile(r"\+?([^+()]+)(?:\(([^)]*)\))?")
+_BASE_RE = re.compile(r"\(([^)]*)\)")
 
 
-def _compound_parts(wordbases):
-    """[(surface, base)] for the words a compound is made of; [] for a simple word."""
+def _part_morphemes(wordbases):
+    """The morphemes [(surface, base)] of `wordbases`, grouped by the word they make up: one
+    group for a simple or derived word, one per part for a compound."""
     morphemes = []
     for surface, base in _MORPHEME_RE.findall(wordbases or ""):
         surface = surface.lower().replace("-", "")
         if surface:
             morphemes.append((surface, base.lower().replace("=", "")))
-    parts = []
+    groups = []
     for index, (surface, base) in enumerate(morphemes):
         following = morphemes[index + 1][1] if index + 1 < len(morphemes) else ""
         starts_part = (
-            not parts
+            not groups
             or (base and not base.startswith("+"))
             # A part without a base, followed by one with: "+järjestö+yhteis+työ(työ)".
             or (not base and following and not following.startswith("+"))
         )
         if starts_part:
-            parts.append((surface, base))
+            groups.append([(surface, base)])
+        else:
+            groups[-1].append((surface, base))
+    return groups
+
+
+def _compound_parts(wordbases):
+    """[(surface, base)] for the words a compound is made of; [] for a simple word."""
+    groups = _part_morphemes(wordbases)
+    if len(groups) < 2:
+        return []
+    parts = []
+    for group in groups:
+        if len(group) == 1:
+            parts.append(group[0])
         else:
             # "terve" + "ys" → "terveys": a derived part is its own base.
-            merged = parts[-1][0] + surface
-            parts[-1] = (merged, merged)
-    return parts if len(parts) > 1 else []
+            merged = "".join(surface for surface, _base in group)
+            parts.append((merged, merged))
+    return parts
+
+
+def _segments(wordbases):
+    """How many words Voikko's analysis splits a word into: its compound parts and the
+    marked boundaries inside base forms ("hyvin=vointi" counts two). None when the analysis
+    tells nothing of the word's structure (some proper names)."""
+    if not wordbases:
+        return None
+    boundaries = sum(base.count("=") for base in _BASE_RE.findall(wordbases))
+    return max(len(_part_morphemes(wordbases)), 1) + boundaries
+
+
+# Voikko's word classes of adjectives.
+_ADJECTIVE_CLASSES = frozenset({"laatusana", "nimisana_laatusana"})
+# The suffixes of nouns of quality: "terve" → "terveys", "avoin" → "avoimuus".
+_QUALITY_SUFFIXES = frozenset({"+ys", "+us"})
+
+
+@functools.lru_cache(maxsize=20_000)
+def _word_classes(word):
+    """Voikko's word classes of `word` as a base form; empty if it is no word's base form."""
+    return frozenset(
+        analysis.get("CLASS")
+        for analysis in _voikko_analyze(word)
+        if (analysis.get("BASEFORM") or "").lower() == word
+    )
+
+
+def _is_adjective(word):
+    """Whether `word` is the base form of an adjective Voikko knows."""
+    return bool(_word_classes(word) & _ADJECTIVE_CLASSES)
+
+
+def _join_bound_parts(parts):
+    """The compound parts, each part Voikko gives no base for joined to the next part when
+    together they make a word: "järjestö" + "yhteis" + "työ" → "järjestö", "yhteistyö",
+    "työ". Alone, "yhteis" is no word anyone searches for."""
+    joined = []
+    for index, (surface, base) in enumerate(parts):
+        following = parts[index + 1][1] if index + 1 < len(parts) else ""
+        if not base and following and _word_classes(surface + following):
+            surface = base = surface + following
+        joined.append((surface, base))
+    return joined
+
+
+def _adjective_bases(wordbases):
+    """The adjectives the nouns of quality among the words of `wordbases` are made of:
+    "yksinäisyys" → "yksinäinen", "turvallisuus" → "turvallinen", "terveys" → "terve". Only
+    adjectives: a noun or verb a word derives from ("työ" → "työllisyys", "ohjata" →
+    "ohjaus") is too loose a relation to find it by."""
+    bases = []
+    for group in _part_morphemes(wordbases):
+        if len(group) < 2 or group[-1][1] not in _QUALITY_SUFFIXES:
+            continue
+        candidates = []
+        # An adjective in -inen makes a noun in -isuus / -isyys; Voikko's base is often the
+        # word the adjective is made of ("+turva(turva)+llisu(+nen)+us(+us)").
+        stem_surface = "".join(surface for surface, _base in group[:-1])
+        if stem_surface.endswith(("isu", "isy")):
+            candidates.append(stem_surface[:-3] + "inen")
+        root = group[0][1]
+        if root and not root.startswith("+"):
+            candidates.append(root)
+        for candidate in candidates:
+            if len(candidate) >= MIN_PART_LENGTH and _is_adjective(candidate):
+                bases.append(candidate)
+                break
+    return bases
+
+
+def _voikko_analyze(word):
+    """Voikko's analyses of `word` (a list of dicts); [] without Voikko or on an error."""
+    voikko = _get_voikko()
+    if voikko is None or len(word) > MAX_VOIKKO_WORD_LENGTH or not word.isalpha():
+        return []
+    with _voikko_lock:
+        try:
+            return voikko.analyze(word)
+        except Exception:  # A broken analysis of one word must not break indexing.
+            logger.exception("Voikko could not analyse %r", word)
+            return []
 
 
 @functools.lru_cache(maxsize=200_000)
 def voikko_analyses(word):
-    """((base form, ((part surface, part base), …)), …) for `word`; () if Voikko does not
-    know the word or is not available."""
-    voikko = _get_voikko()
-    if voikko is None or len(word) > MAX_VOIKKO_WORD_LENGTH or not word.isalpha():
-        return ()
-    with _voikko_lock:
-        try:
-            analyses = voikko.analyze(word)
-        except Exception:  # A broken analysis of one word must not break indexing.
-            logger.exception("Voikko could not analyse %r", word)
-            return ()
+    """((base form, ((part surface, part base), …), (adjective base, …)), …) for `word`; ()
+    if Voikko does not know the word or is not available.
+
+    Of Voikko's alternative analyses, only those that split the word into the fewest parts
+    are used: "toisiltaan" is "toinen" (other), not "tois" + "ilta" (evening); "kanavilla" is
+    "kanava", not "kana" + "villa".
+    """
+    analyses = _voikko_analyze(word)[:MAX_ANALYSES]
+    segments = [_segments(analysis.get("WORDBASES")) for analysis in analyses]
+    fewest = min((count for count in segments if count is not None), default=None)
     result = []
-    for analysis in analyses[:MAX_ANALYSES]:
+    for analysis, count in zip(analyses, segments, strict=True):
         base = (analysis.get("BASEFORM") or "").lower()
-        if not base:
+        if not base or (count is not None and count > fewest):
             continue
-        item = (base, tuple(_compound_parts(analysis.get("WORDBASES"))))
+        wordbases = analysis.get("WORDBASES")
+        parts = _join_bound_parts(_compound_parts(wordbases))
+        item = (base, tuple(parts), tuple(_adjective_bases(wordbases)))
         if item not in result:
             result.append(item)
     return tuple(result)
@@ -223,12 +331,14 @@ class WordAnalysis:
     """What one word of a text stands for in the index."""
 
     # All forms to index, the word itself first: surface, base forms, compound parts,
-    # stems, and folded variants of each.
+    # adjective bases, stems, and folded variants of each.
     index_forms: tuple
-    # The forms a query with this word looks for: the same without the compound parts.
+    # The forms a query with this word looks for: the same without the compound parts and
+    # adjective bases.
     query_forms: frozenset
-    # Real words for the vocabulary (spelling suggestions, substring matches): the surface
-    # form and the base forms.
+    # Real words for the vocabulary (spelling suggestions, substring matches): the base forms
+    # of a word Voikko knows, the word itself otherwise. Inflected forms stay out: they
+    # would add "sektorilta" (from a sector) to the words containing "ilta" (evening).
     vocabulary: tuple
 
 
@@ -259,11 +369,14 @@ def analyse_word(word, language, use_voikko):
     """The analysis of one normalised word in `language` ("fi", "sv" or "en")."""
     analyses = voikko_analyses(word) if language == FINNISH and use_voikko else ()
     if analyses:
-        bases = [base for base, _parts in analyses]
+        bases = [base for base, _parts, _adjectives in analyses]
         parts = []
-        for _base, compound in analyses:
+        for _base, compound, adjectives in analyses:
             for surface, base in compound:
                 parts.extend(p for p in (surface, base) if len(p) >= MIN_PART_LENGTH)
+            # Like a compound part, the adjective is indexed but not searched for: the
+            # adjective finds the noun, the noun does not find every use of the adjective.
+            parts.extend(adjectives)
         # Voikko knows the word: its base forms are exact, so the index needs no stems. The
         # query side still adds them, to meet the stems of words Voikko does not know (and
         # of an index built without Voikko).
@@ -271,7 +384,7 @@ def analyse_word(word, language, use_voikko):
         query_forms = _with_folded(
             [word, *bases, stem(word, language), *(stem(b, language) for b in bases)]
         )
-        vocabulary = _vocabulary_words([word, *bases])
+        vocabulary = _vocabulary_words(bases)
     else:
         index_forms = _with_folded([word] if word.isdigit() else [word, stem(word, language)])
         query_forms = index_forms

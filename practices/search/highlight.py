@@ -75,7 +75,28 @@ def _plain(text):
     return _render(text, spans, set(), 0, min(len(spans), SNIPPET_WORDS) - 1)
 
 
-def _best_sentence(practice, analysed, language):
+class _Matcher:
+    """Which query words each text word meets, remembered for the page: the same words recur
+    from card to card."""
+
+    def __init__(self, analysed):
+        self.analysed = analysed
+        self.known = {}
+
+    def __call__(self, word, language):
+        key = (word, language)
+        found = self.known.get(key)
+        if found is None:
+            forms = frozenset(analyse(word, language).index_forms)
+            found = self.known[key] = frozenset(
+                number
+                for number, query_word in enumerate(self.analysed)
+                if query_word.matches(forms)
+            )
+        return found
+
+
+def _best_sentence(practice, matcher, language):
     """(score, sentence, spans, marked word indexes) of the best-matching sentence."""
     best = None
     for priority, field in enumerate(reversed(_FIELDS)):
@@ -84,11 +105,10 @@ def _best_sentence(practice, analysed, language):
             spans = list(word_spans(sentence))
             marked, met = set(), set()
             for index, (_start, _end, word) in enumerate(spans):
-                forms = frozenset(analyse(word, text_language).index_forms)
-                for number, query_word in enumerate(analysed):
-                    if query_word.matches(forms):
-                        marked.add(index)
-                        met.add(number)
+                numbers = matcher(word, text_language)
+                if numbers:
+                    marked.add(index)
+                    met.update(numbers)
             if not met:
                 continue
             score = (len(met), priority, len(marked))
@@ -97,9 +117,9 @@ def _best_sentence(practice, analysed, language):
     return best
 
 
-def snippet(practice, analysed, language):
+def snippet(practice, analysed, language, matcher=None):
     if analysed:
-        best = _best_sentence(practice, analysed, language)
+        best = _best_sentence(practice, matcher or _Matcher(analysed), language)
         if best is not None:
             _score, sentence, spans, marked = best
             first = max(0, min(marked) - CONTEXT_BEFORE)
@@ -111,10 +131,11 @@ def snippet(practice, analysed, language):
     return _plain(text)
 
 
-def highlight_page(practices, q):
+def highlight_page(practices, q, analysed=None):
     """Set `search_snippet` on each of `practices` (one page of results): an HTML-escaped
     excerpt of the text that best matches `q`, matches in <mark>, or the short description
-    when nothing matches or `q` is empty."""
+    when nothing matches or `q` is empty. `analysed` is analyse_query(q) when the caller has
+    it already."""
     practices = list(practices)
     if not practices:
         return
@@ -122,6 +143,8 @@ def highlight_page(practices, q):
     if language not in LANGUAGES:
         language = FINNISH
     using = practices[0]._state.db or "default"
-    analysed = analyse_query(q, using, language) if isinstance(q, str) else []
+    if analysed is None:
+        analysed = analyse_query(q, using, language) if isinstance(q, str) else []
+    matcher = _Matcher(analysed)
     for practice in practices:
-        practice.search_snippet = snippet(practice, analysed, language)
+        practice.search_snippet = snippet(practice, analysed, language, matcher)

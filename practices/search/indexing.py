@@ -6,6 +6,7 @@ rebuild_index() starts over from every practice. Both work in batches, a few que
 """
 
 import itertools
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from ..models import (
     PracticeOrganisation,
     PracticeSearchDocument,
     Recognition,
+    SearchIndexRevision,
     SearchTerm,
 )
 from .analysis import FINNISH, LANGUAGES, SWEDISH, analyse_text, fold, voikko_enabled
@@ -33,6 +35,12 @@ ANALYZE_AFTER = 1000
 # under 1 MB, and nobody's search depends on the 20,001st word.
 MAX_BODY_WORDS = 20_000
 _FTS = "practices_search_fts"
+# Key terms (ranking): the sections' terms that occur at least KEY_TERM_MIN_COUNT times, the
+# MAX_KEY_TERMS most frequent of them, each repeated as often as it occurs up to
+# KEY_TERM_MAX_REPEAT times.
+KEY_TERM_MIN_COUNT = 2
+MAX_KEY_TERMS = 50
+KEY_TERM_MAX_REPEAT = 2
 # Rows per statement when writing the vocabulary.
 _VOCABULARY_CHUNK = 500
 
@@ -187,6 +195,32 @@ def _analyse_all(texts, use_voikko, max_words=None):
     return " ".join(terms), vocabulary
 
 
+def key_terms(body_terms):
+    """The key terms of a card's sections (their analysed terms, space-separated)."""
+    counts = Counter(body_terms.split())
+    frequent = [
+        (term, count)
+        for term, count in counts.most_common(MAX_KEY_TERMS)
+        if count >= KEY_TERM_MIN_COUNT
+    ]
+    return " ".join(" ".join([term] * min(count, KEY_TERM_MAX_REPEAT)) for term, count in frequent)
+
+
+def bump_revision(using=DEFAULT_DB_ALIAS):
+    """Mark the indexed practices as changed (see SearchIndexRevision)."""
+    token = uuid.uuid4().hex
+    revisions = SearchIndexRevision.objects.using(using)
+    if not revisions.filter(pk=1).update(token=token):
+        revisions.update_or_create(pk=1, defaults={"token": token})
+
+
+def current_revision(using=DEFAULT_DB_ALIAS):
+    """The token of the indexed practices as they are now, or "" before any indexing."""
+    return (
+        SearchIndexRevision.objects.using(using).filter(pk=1).values_list("token", flat=True)
+    ).first() or ""
+
+
 def build_document(card, use_voikko=None):
     """The unsaved PracticeSearchDocument of a Card."""
     if use_voikko is None:
@@ -205,6 +239,7 @@ def build_document(card, use_voikko=None):
         name_terms=name_terms,
         summary_terms=summary_terms,
         body_terms=body_terms,
+        key_terms=key_terms(body_terms),
         words=words,
     )
 
@@ -223,7 +258,14 @@ def _practice_ids(practices):
     return list(dict.fromkeys(p.pk if isinstance(p, Practice) else int(p) for p in practices))
 
 
-_DOCUMENT_FIELDS = ["name_terms", "summary_terms", "body_terms", "words", "indexed_at"]
+_DOCUMENT_FIELDS = [
+    "name_terms",
+    "summary_terms",
+    "body_terms",
+    "key_terms",
+    "words",
+    "indexed_at",
+]
 
 
 def _index_batch(ids, using, use_voikko, names):
@@ -293,6 +335,7 @@ def index_practices(practices, *, batch_size=BATCH_SIZE, progress=None, using=No
     for batch in _chunks(ids, batch_size):
         with transaction.atomic(using=using):
             update_vocabulary(_index_batch(batch, using, use_voikko, names), using)
+            bump_revision(using)
         done += len(batch)
         if progress:
             progress(done, len(ids))
@@ -322,6 +365,7 @@ def rebuild_index(*, batch_size=BATCH_SIZE, progress=None, using=DEFAULT_DB_ALIA
             # TRUNCATE would refuse to run after writes in the same transaction.)
             cursor.execute("DELETE FROM practices_practicesearchdocument")
             cursor.execute("DELETE FROM practices_searchterm")
+            bump_revision(using)
             if connection.vendor == "sqlite":
                 # Merging the FTS5 segments once at the end is quicker than as they grow.
                 cursor.execute(f"INSERT INTO {_FTS} ({_FTS}, rank) VALUES ('automerge', 0)")

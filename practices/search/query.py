@@ -6,10 +6,17 @@ vocabulary that contain it ("ilta" → "vanhempainilta"). All groups must match.
 written in the database's own full-text syntax, every alternative quoted, so that nothing a
 person types is ever read as an operator.
 
-The queryset is joined to the search index and annotated with search_rank (higher is better):
-SQLite ranks with bm25() over the FTS5 table, PostgreSQL with ts_rank() over the weighted
-tsvector, both weighting the name over the short description over the rest. The join keeps the
-queryset lazy: it can be filtered further, counted, sliced and used as a subquery.
+Two ways to run a search, with the same matches and ranks:
+
+- filter_by_text() joins a queryset of practices to the search index and annotates it with
+  search_rank (higher is better). The join keeps the queryset lazy: it can be filtered
+  further, counted, sliced and used as a subquery.
+- text_ranks() fetches {practice id: rank} of every match in one query, for the list page
+  (practices.browse), which filters, counts and orders them in memory.
+
+SQLite ranks with bm25() over the FTS5 table, weighting the name over the short description
+over the rest; PostgreSQL with ts_rank() over a tsvector of the name (A), the short
+description (B) and the key terms of the sections (C).
 """
 
 from dataclasses import replace
@@ -199,12 +206,39 @@ def _sqlite_search(queryset, analysed):
 def _postgresql_search(queryset, analysed):
     tsquery = _ToTsQuery(Value(tsquery_expression(analysed), output_field=TextField()))
     vector = _JoinedColumn("search_document", "indexed_at", "search_vector", TextField())
+    rank_vector = _JoinedColumn("search_document", "indexed_at", "rank_vector", TextField())
     # The join is a LEFT JOIN, which PostgreSQL turns into an inner one because of the strict
     # @@ condition. (A search_document__isnull=False filter would make the join inner for
     # Django, but lead the planner to scan every document instead of the GIN index.)
     return queryset.filter(_TsMatches(vector, tsquery)).annotate(
-        search_rank=_TsRank(vector, tsquery)
+        search_rank=_TsRank(rank_vector, tsquery)
     )
+
+
+def text_ranks(q, using="default", language=None, analysed=None):
+    """{practice id: rank} of every practice, published or not, whose search document matches
+    the text query `q` (higher ranks are better); None for a query without words. Two
+    database queries: the vocabulary look-up (none when the caller gives `analysed`, the
+    result of analyse_query) and the search."""
+    if analysed is None:
+        analysed = analyse_query(q, using, language) if isinstance(q, str) else []
+    if not analysed:
+        return None
+    with connections[using].cursor() as cursor:
+        if _vendor(using) == "sqlite":
+            weights = ", ".join(str(weight) for weight in SQLITE_COLUMN_WEIGHTS)
+            cursor.execute(
+                f"SELECT rowid, -bm25(practices_search_fts, {weights}) FROM practices_search_fts"
+                " WHERE practices_search_fts MATCH %s",
+                [fts5_expression(analysed)],
+            )
+        else:
+            cursor.execute(
+                "SELECT practice_id, rank FROM practice_search_ranks("
+                "to_tsquery('simple'::regconfig, %s), %s::float4[])",
+                [tsquery_expression(analysed), POSTGRESQL_WEIGHTS],
+            )
+        return dict(cursor.fetchall())
 
 
 def filter_by_text(queryset, q):

@@ -111,3 +111,25 @@ def lang_attr(obj, field_name):
                 return ""
             return format_html(' lang="{}"', language)
     return ""
+
+
+@register.simple_tag
+def facet_values(name, values):
+    """The <li> checkboxes of a facet's values (practices.facets.FacetValue), each labelled with
+    the number of practices it would give. Built here rather than with a template per value:
+    a facet can have hundreds of values."""
+    return format_html_join(
+        "\n",
+        '<li class="facet__value"><input type="checkbox" name="{0}" value="{1}" id="f-{0}-{1}"{2}>'
+        ' <label for="f-{0}-{1}">{3} <span class="facet__count">({4})</span></label></li>',
+        (
+            (
+                name,
+                value.value,
+                mark_safe(" checked") if value.selected else "",
+                value.label,
+                value.count,
+            )
+            for value in values
+        ),
+    )

@@ -59,21 +59,6 @@ def recognise(practice):
 
 
 @pytest.fixture
-def text_search_by_name_prefix(monkeypatch):
-    """Text search stood in by a name prefix match, so that these tests pin how the FilterSet
-    and the facets use the search, not how the search engine matches words."""
-
-    def fake_filter_by_text(queryset, q):
-        from django.db.models import FloatField, Value
-
-        return queryset.filter(name_fi__istartswith=q).annotate(
-            search_rank=Value(1.0, output_field=FloatField())
-        )
-
-    monkeypatch.setattr(filters_module, "filter_by_text", fake_filter_by_text)
-
-
-@pytest.fixture
 def catalogue():
     return build_catalogue()
 

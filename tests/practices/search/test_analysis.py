@@ -56,6 +56,82 @@ def test_query_word_looks_for_base_forms_but_not_for_compound_parts():
 
 
 @requires_voikko
+@pytest.mark.parametrize(
+    ("word", "adjective"),
+    [
+        # Voikko gives the adjective: "+yksinäisy(yksinäinen)+ys(+ys)".
+        ("yksinäisyyttä", "yksinäinen"),
+        # Voikko gives the noun the adjective is made of ("+turva(turva)+llisu(+nen)+us").
+        ("turvallisuutta", "turvallinen"),
+        # Also inside a compound: "+mielen(mieli)+terve(terve)+ys(+ys)".
+        ("mielenterveyden", "terve"),
+    ],
+)
+def test_noun_of_quality_is_indexed_with_its_adjective_so_the_adjective_finds_it(word, adjective):
+    assert adjective in analyse(word, "fi").index_forms
+    assert analyse(adjective, "fi").query_forms & set(analyse(word, "fi").index_forms)
+    # The noun does not look for the adjective: "yksinäisyys" finds loneliness, not every
+    # card that calls someone lonely.
+    assert adjective not in analyse(word, "fi").query_forms
+
+
+@requires_voikko
+@pytest.mark.parametrize(
+    ("word", "unrelated"),
+    [
+        ("työllisyyden", "työ"),  # employment: from "työ" (work) through "työllinen"
+        ("osallisuus", "osa"),  # participation: from "osa" (part)
+        ("ohjauksen", "ohjata"),  # guidance: from a verb
+        ("perhetyöntekijä", "tehdä"),  # family worker: "tekijä" is from a verb
+        ("olevia", "olla"),  # a participle
+    ],
+)
+def test_nouns_and_verbs_a_word_derives_from_are_not_indexed(word, unrelated):
+    assert unrelated not in analyse(word, "fi").index_forms
+
+
+@requires_voikko
+def test_compound_parts_come_only_from_the_analyses_with_the_fewest_parts():
+    # "toisiltaan" (from each other) is "toinen"; Voikko's "tois" + "ilta" (evening) is not
+    # what the text means, and must not make the word an answer to "ilta".
+    forms = set(analyse("toisiltaan", "fi").index_forms)
+    assert "toinen" in forms
+    assert not {"ilta", "toisilta"} & forms
+    assert not {"kana", "villa"} & set(analyse("kanavilla", "fi").index_forms)
+    # "hyvinvointialueilta" (from wellbeing services counties), not "hyvinvointialue" + "ilta".
+    forms = set(analyse("hyvinvointialueilta", "fi").index_forms)
+    assert "alue" in forms
+    assert "ilta" not in forms
+    # A real compound keeps its parts, also where Voikko has a proper name without parts
+    # ("Perhekeskus") or the whole compound as one word ("vertais=tuki") beside it.
+    assert {"perhe", "keskus"} <= set(analyse("perhekeskuksessa", "fi").index_forms)
+    assert "tuki" in analyse("vertaistukea", "fi").index_forms
+    assert {"järvi", "pää"} <= set(analyse("järvenpäässä", "fi").index_forms)
+
+
+@requires_voikko
+def test_a_bound_compound_part_is_indexed_joined_to_the_next_one():
+    # Voikko splits "järjestöyhteistyö" as "järjestö" + "yhteis" + "työ".
+    forms = analyse("järjestöyhteistyön", "fi").index_forms
+    assert "yhteistyö" in forms
+    assert "yhteis" not in forms
+    assert "lähisuhde" in analyse("lähisuhdeväkivallan", "fi").index_forms
+
+
+@requires_voikko
+def test_vocabulary_holds_base_forms_not_inflected_forms_of_known_words():
+    # The ablative "sektorilta" merely ends in "ilta": it must not be among the words
+    # containing "ilta" that a search for "ilta" looks for.
+    assert analyse("sektorilta", "fi").vocabulary == ("sektori",)
+    assert analyse("vanhempainilloissa", "fi").vocabulary == ("vanhempainilta",)
+    assert analyse("perhetyöntekijöiltä", "fi").vocabulary == ("perhetyöntekijä",)
+    # A word Voikko does not know is its own vocabulary word.
+    assert analyse("puheeksioton", "fi").vocabulary == ("puheeksioton",)
+    _terms, vocabulary, _count = analyse_text("Vanhempainilloissa sektorilta", "fi")
+    assert vocabulary == {"vanhempainilta", "sektori"}
+
+
+@requires_voikko
 def test_folded_forms_are_indexed_too():
     forms = analyse("järjestöyhteistyötä", "fi").index_forms
     assert {"järjestöyhteistyö", "jarjestoyhteistyo", "jarjestoyhteistyota"} <= set(forms)
@@ -86,6 +162,22 @@ def test_without_voikko_finnish_gets_snowball_stems_only():
         analyse("mielenterveyden", "fi").index_forms
     )
     assert analyse("lohjalla", "fi").query_forms == {"lohjalla", STEM_MARK + "lohj"}
+
+
+@pytest.mark.parametrize(
+    ("noun", "adjective"),
+    [("loneliness", "lonely"), ("friendliness", "friendly"), ("happiness", "happy")],
+)
+def test_english_nouns_in_iness_meet_their_adjectives(noun, adjective):
+    assert analyse(noun, "en").query_forms & set(analyse(adjective, "en").index_forms)
+    assert analyse(adjective, "en").query_forms & set(analyse(noun, "en").index_forms)
+
+
+def test_english_iness_rule_adds_no_index_forms_and_leaves_other_words_alone():
+    assert analyse("loneliness", "en").index_forms == ("loneliness", STEM_MARK + "lone")
+    # Snowball's own stems, where no noun in -iness is involved.
+    assert STEM_MARK + "earli" in analyse("early", "en").index_forms
+    assert STEM_MARK + "busi" in analyse("business", "en").index_forms
 
 
 def test_swedish_and_english_words_get_their_own_stems():

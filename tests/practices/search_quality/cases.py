@@ -47,6 +47,9 @@ _MENTAL_HEALTH = (
     "nuorten-mielenterveysneuvonta-chatissa",
     "mielenterveyden-ensiapu-tyopaikoilla",
 )
+# Cards that speak of loneliness: the friendship groups (in their name) and the exercise
+# groups (in passing).
+_LONELINESS = ("ystavapiiri-yksinaisille-ikaihmisille", "seniorit-liikkeelle")
 _PUHEEKSIOTTO = (
     "puheeksiotto-varhaiskasvatuksessa",
     DEMO_JARVENPAA,
@@ -59,13 +62,7 @@ CASES = (
     Case("inessive", "inflection", "vanhempainillassa", "fi", _PARENTS_EVENINGS),
     Case("genitive-plural", "inflection", "vanhempainiltojen", "fi", _PARENTS_EVENINGS),
     Case("allative-plural", "inflection", "omaishoitajille", "fi", ("omaishoitajien-valmennus",)),
-    Case(
-        "partitive",
-        "inflection",
-        "yksinäisyyttä",
-        "fi",
-        ("ystavapiiri-yksinaisille-ikaihmisille",),
-    ),
+    Case("partitive", "inflection", "yksinäisyyttä", "fi", _LONELINESS),
     Case("illative", "inflection", "kiusaamiseen", "fi", ("kiusaamisen-vastainen-toimintamalli",)),
     Case("genitive-plural-2", "inflection", "muistisairaiden", "fi", ("muistikahvila",)),
     Case("elative-plural", "inflection", "päihteistä", "fi", ("nuorten-paihdetyon-vastaanotto",)),
@@ -92,13 +89,15 @@ CASES = (
         "fi",
         (DEMO_LOHJA, "digituki-kirjastossa", "vauvaperheiden-vanhempainryhmat"),
     ),
-    # The adjective "lonely" for the cards' noun "loneliness" (a derivation, not an inflection).
+    # Adjectives for the cards' nouns made of them (a derivation, not an inflection):
+    # "lonely" for "loneliness", "equal" for the theme "equality".
+    Case("derivation-yksinainen", "inflection", "yksinäinen", "fi", _LONELINESS),
     Case(
-        "derivation-yksinainen",
+        "derivation-yhdenvertainen",
         "inflection",
-        "yksinäinen",
+        "yhdenvertainen",
         "fi",
-        ("ystavapiiri-yksinaisille-ikaihmisille",),
+        ("harrastusluotsi-vammaisille-nuorille", "kotoutumista-tukeva-perhetyo"),
     ),
     # Parts of compounds, searched alone.
     Case(
@@ -182,13 +181,7 @@ CASES = (
     Case("typo-missing-letter", "typo", "vanhempainilat", "fi", _PARENTS_EVENINGS),
     Case("unknown-inflection", "typo", "muistisairaus", "fi", ("muistikahvila",)),
     Case("no-umlauts-paihdetyo", "typo", "paihdetyo", "fi", ("nuorten-paihdetyon-vastaanotto",)),
-    Case(
-        "no-umlauts-yksinaisyys",
-        "typo",
-        "yksinaisyys",
-        "fi",
-        ("ystavapiiri-yksinaisille-ikaihmisille",),
-    ),
+    Case("no-umlauts-yksinaisyys", "typo", "yksinaisyys", "fi", _LONELINESS),
     # Swedish, typed on the Swedish pages.
     Case(
         "sv-barn",
@@ -241,13 +234,7 @@ CASES = (
     Case("en-parents-evening", "english", "parents evening", "en", ("vanhempainillat-verkossa",)),
     Case("en-mental-health", "english", "mental health", "en", _MENTAL_HEALTH),
     Case("en-bullying", "english", "bullying", "en", ("kiusaamisen-vastainen-toimintamalli",)),
-    Case(
-        "en-lonely-older-people",
-        "english",
-        "lonely older people",
-        "en",
-        ("ystavapiiri-yksinaisille-ikaihmisille",),
-    ),
+    Case("en-lonely-older-people", "english", "lonely older people", "en", _LONELINESS),
     Case(
         "en-peer-group",
         "english",
@@ -263,10 +250,9 @@ CASES = (
         "en",
         ("lasten-mielenterveyden-tuki-koulussa",),
     ),
-    # The noun for the cards' "lonely".
-    Case(
-        "en-loneliness", "english", "loneliness", "en", ("ystavapiiri-yksinaisille-ikaihmisille",)
-    ),
+    # The noun for one card's "lonely" and the other's "loneliness", and the adjective for both.
+    Case("en-loneliness", "english", "loneliness", "en", _LONELINESS),
+    Case("en-lonely", "english", "lonely", "en", _LONELINESS),
     # Places, inflected as in a sentence.
     Case(
         "place-lohjalla",

@@ -357,6 +357,7 @@ CARDS = [
         "seniorit-liikkeelle",
         "Seniorit liikkeelle -lähiliikuntaryhmät",
         "Ikääntyneille järjestetään lähiliikuntaryhmiä asuinalueiden kerhotiloissa ja puistoissa.",
+        "Yhteinen liikunta tuo arkeen tuttuja ihmisiä ja vähentää yksinäisyyttä.",
         places=("kokkola",),
         themes=("liikunta-ja-terveys", "ikaantyneet"),
         target_groups=("ikaantyneet",),
@@ -364,6 +365,11 @@ CARDS = [
             "name_sv": "Seniorer i rörelse – motionsgrupper nära hemmet",
             "summary_sv": "För äldre ordnas motionsgrupper i bostadsområdenas klubblokaler och "
             "parker.",
+            "name_en": "Seniors on the move: exercise groups near home",
+            "summary_en": "Exercise groups for older people in the club rooms and parks of "
+            "residential areas.",
+            "solution_en": "Exercising together brings familiar faces into everyday life and "
+            "eases loneliness.",
         },
     ),
     Card(

@@ -1,0 +1,415 @@
+"""Filtering, counting and ordering the published practices for the list page and the API.
+
+Every request to the list filters up to fourteen ways, counts eleven facets over the results
+(each facet ignoring its own selection) and orders one page. Asking the database for each of
+those is a dozen aggregate queries over tens of thousands of practices. Instead, each process
+keeps a BrowseIndex in memory: for every facet value, for every start year and funding
+programme, and for "has a recognition", the set of published practices with it, as a bit set
+(a Python int, one bit per practice); and the practices in each sort order. A filter is then
+an OR of bit sets, the filters together an AND, and a count a population count.
+
+The index is rebuilt when the practices change: whatever changes what a practice is found by
+re-indexes it for search (practices.signals), and indexing writes a new token to
+SearchIndexRevision. Each request reads that token (one small query) and rebuilds the index
+when it differs from the one the index was built at. A text search asks the database for the
+matches and their ranks (practices.search.text_ranks) and intersects them with the filters.
+
+practices.filters.PracticeFilterSet.results() is the way in: it hands its validated values to
+BrowseIndex.select(). The FilterSet's queryset (.qs) filters the same way in SQL, for the
+exports and anything else that needs a queryset; the tests hold the two to the same results.
+"""
+
+import heapq
+import threading
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
+
+from organisations.models import Municipality, Organisation, Region, WellbeingServicesCounty
+
+from .models import (
+    Collection,
+    DevelopmentStage,
+    Funder,
+    Practice,
+    Recognition,
+    TargetGroup,
+    Theme,
+)
+from .search import text_ranks
+from .search.indexing import current_revision
+from .search.query import analyse_query
+
+FINNISH = "fi"
+
+
+@dataclass(frozen=True)
+class ValueFacet:
+    """A facet over a lookup model: query parameter, model, and how a practice links to it
+    (a many-to-many relation of Practice, or a foreign key column)."""
+
+    name: str
+    model: type
+    relation: str = ""
+    column: str = ""
+    # Fields __str__ or the facet's order need besides the slug and the translated names.
+    extra_fields: tuple = ()
+
+
+VALUE_FACETS = (
+    ValueFacet("theme", Theme, relation="themes", extra_fields=("order",)),
+    ValueFacet("target_group", TargetGroup, relation="target_groups", extra_fields=("order",)),
+    ValueFacet("stage", DevelopmentStage, column="stage_id", extra_fields=("order",)),
+    ValueFacet("county", WellbeingServicesCounty, relation="wellbeing_counties"),
+    ValueFacet("region", Region, relation="regions"),
+    ValueFacet("municipality", Municipality, relation="municipalities"),
+    ValueFacet("organisation", Organisation, relation="organisations"),
+    ValueFacet("funder", Funder, relation="funders", extra_fields=("order", "abbreviation")),
+    ValueFacet("collection", Collection, column="collection_id"),
+)
+VALUE_FACET_NAMES = tuple(spec.name for spec in VALUE_FACETS)
+
+
+def bits_of(positions, size):
+    """A bit set (int) with the given bit positions set."""
+    buffer = bytearray((size + 7) // 8)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def positions_of(bits):
+    """The positions set in a bit set, ascending."""
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    result = []
+    for index, byte in enumerate(data):
+        if byte:
+            base = index << 3
+            result.extend(base + bit for bit in range(8) if byte >> bit & 1)
+    return result
+
+
+class BrowseIndex:
+    """The published practices as bit sets, for one database at one revision."""
+
+    def __init__(self, revision, using=DEFAULT_DB_ALIAS):
+        self.revision = revision
+        self.using = using
+        self._name_orders = {}
+        self._lock = threading.RLock()
+        self._load()
+
+    def _load(self):
+        using = self.using
+        name_fields = [build_localized_fieldname("name", lang) for lang in AVAILABLE_LANGUAGES]
+        rows = list(
+            Practice.objects.using(using)
+            .published()
+            # Position 0 is the newest: the default order is the positions' own.
+            .order_by("-created_at", "-pk")
+            .values_list(
+                "pk",
+                "modified_at",
+                "stage_id",
+                "collection_id",
+                "start_year",
+                "funding_programme",
+                *name_fields,
+            )
+        )
+        self.size = size = len(rows)
+        self.pks = [row[0] for row in rows]
+        self.position = {pk: index for index, pk in enumerate(self.pks)}
+        self.all = (1 << size) - 1
+        self._modified = [row[1] for row in rows]
+        self._names = {
+            lang: [row[6 + index] or "" for row in rows]
+            for index, lang in enumerate(AVAILABLE_LANGUAGES)
+        }
+
+        # Facet values: name → {slug: bit set}, and the objects for their labels.
+        self.values = {}
+        self.objects = {}
+        columns = {"stage_id": 2, "collection_id": 3}
+        for spec in VALUE_FACETS:
+            objects = self._objects(spec)
+            if spec.column:
+                pairs = ((index, row[columns[spec.column]]) for index, row in enumerate(rows))
+            else:
+                pairs = self._links(spec)
+            by_value = {}
+            for position, value_id in pairs:
+                if value_id is not None:
+                    by_value.setdefault(value_id, []).append(position)
+            self.values[spec.name] = {
+                objects[value_id].slug: bits_of(found, size)
+                for value_id, found in by_value.items()
+                if value_id in objects
+            }
+            self.objects[spec.name] = {obj.slug: obj for obj in objects.values()}
+
+        types = dict(Organisation.objects.using(using).order_by().values_list("pk", "type"))
+        by_type = {}
+        for position, organisation_id in self._links(VALUE_FACETS[6]):
+            by_type.setdefault(types.get(organisation_id), []).append(position)
+        self.values["organisation_type"] = {
+            kind: bits_of(found, size) for kind, found in by_type.items() if kind
+        }
+
+        recognised = (
+            Recognition.objects.using(using).order_by().values_list("practice_id", flat=True)
+        )
+        self.recognised = bits_of(self._positions(recognised), size)
+
+        by_year, by_programme = {}, {}
+        for index, row in enumerate(rows):
+            if row[4] is not None:
+                by_year.setdefault(row[4], []).append(index)
+            if row[5]:
+                by_programme.setdefault(row[5].upper(), []).append(index)
+        self.years = {year: bits_of(found, size) for year, found in by_year.items()}
+        self.programmes = {key: bits_of(found, size) for key, found in by_programme.items()}
+
+    def _positions(self, pks):
+        position = self.position
+        return [position[pk] for pk in pks if pk in position]
+
+    def _links(self, spec):
+        """(position, related id) of each link of a published practice through a relation."""
+        field = Practice._meta.get_field(spec.relation)
+        through = field.remote_field.through
+        column = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        position = self.position
+        links = (
+            through._base_manager.using(self.using).order_by().values_list("practice_id", column)
+        )
+        return [(position[pk], value) for pk, value in links.iterator(2000) if pk in position]
+
+    def _objects(self, spec):
+        """{id: unsaved instance holding what its label and order need}."""
+        fields = ["id", "slug"]
+        fields += [build_localized_fieldname("name", lang) for lang in AVAILABLE_LANGUAGES]
+        fields.extend(spec.extra_fields)
+        rows = spec.model._base_manager.using(self.using).order_by().values(*fields)
+        return {row["id"]: spec.model(**row) for row in rows}
+
+    # Orders
+
+    def updated_order(self):
+        return self._order(
+            "updated",
+            lambda: sorted(
+                range(self.size),
+                key=lambda p: (self._modified[p], self.pks[p]),
+                reverse=True,
+            ),
+        )
+
+    def name_order(self, language):
+        """Positions by name in `language` (falling back to Finnish), case-insensitive, then
+        by id."""
+        if language not in self._names:
+            language = FINNISH
+
+        def build():
+            localized, finnish = self._names[language], self._names[FINNISH]
+            keys = [(localized[p] or finnish[p]).lower() for p in range(self.size)]
+            return sorted(range(self.size), key=lambda p: (keys[p], self.pks[p]))
+
+        return self._order(f"name-{language}", build)
+
+    def name_rank(self, language):
+        """For each position, its place in name_order(language)."""
+
+        def build():
+            ranks = [0] * self.size
+            for place, position in enumerate(self.name_order(language)):
+                ranks[position] = place
+            return ranks
+
+        return self._order(f"name-rank-{language}", build)
+
+    def _order(self, key, build):
+        order = self._name_orders.get(key)
+        if order is None:
+            with self._lock:
+                order = self._name_orders.get(key)
+                if order is None:
+                    order = self._name_orders[key] = build()
+        return order
+
+    # Selecting
+
+    def select(
+        self,
+        *,
+        facets,
+        funding_programme="",
+        year_min=None,
+        year_max=None,
+        recognised=False,
+        q="",
+        sort="newest",
+        language=FINNISH,
+    ):
+        """The practices matching the given values (see PracticeFilterSet.results())."""
+        masks = {}
+        for name, selected in facets.items():
+            if selected:
+                values = self.values.get(name, {})
+                mask = 0
+                for key in selected:
+                    mask |= values.get(key, 0)
+                masks[name] = mask
+        if funding_programme:
+            masks["funding_programme"] = self.programmes.get(funding_programme.upper(), 0)
+        for name, bound in (("start_year_min", year_min), ("start_year_max", year_max)):
+            if bound is not None:
+                mask = 0
+                for year, bits in self.years.items():
+                    if (year >= bound) if name == "start_year_min" else (year <= bound):
+                        mask |= bits
+                masks[name] = mask
+        if recognised:
+            masks["recognised"] = self.recognised
+        ranks, analysed = None, []
+        if q:
+            analysed = analyse_query(q, self.using, language)
+            found = text_ranks(q, self.using, language, analysed=analysed)
+            if found is not None:
+                position = self.position
+                ranks = {position[pk]: rank for pk, rank in found.items() if pk in position}
+                masks["q"] = bits_of(ranks, self.size)
+        return BrowseResults(self, masks, ranks, sort, language, analysed)
+
+
+class BrowseResults:
+    """The practices a selection gives: their number, any slice of them in order (as Practice
+    objects ready for a list), and the facet counts. Works as a Paginator's object_list.
+    `analysed` holds the words of the text query (practices.search.query.analyse_query)."""
+
+    def __init__(self, index, masks, ranks, sort, language, analysed=()):
+        self.index = index
+        self.analysed = analysed
+        self.masks = masks
+        self.ranks = ranks
+        self.sort = sort
+        self.language = language
+        self.bits = self._without(None)
+        self._count = None
+
+    def _without(self, name):
+        bits = self.index.all
+        for key, mask in self.masks.items():
+            if key != name:
+                bits &= mask
+        return bits
+
+    def count(self):
+        if self._count is None:
+            self._count = self.bits.bit_count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    # Facet counts
+
+    def value_counts(self, name):
+        """{value: number of practices} for a facet, over the practices matching every
+        selection but the facet's own. Values with no practices are left out."""
+        bits = self._without(name)
+        counts = {}
+        for key, value_bits in self.index.values.get(name, {}).items():
+            count = (value_bits & bits).bit_count()
+            if count:
+                counts[key] = count
+        return counts
+
+    def recognised_count(self):
+        return (self.index.recognised & self._without("recognised")).bit_count()
+
+    # Order and pages
+
+    def positions(self, start, stop):
+        """Positions of the practices start..stop-1 in the requested order."""
+        if stop <= start or start >= self.count():
+            return []
+        index = self.index
+        if self.sort == "relevance" and self.ranks is not None:
+            ranks = self.ranks
+            data = self._bytes()
+            candidates = [p for p in ranks if data[p >> 3] >> (p & 7) & 1]
+            name_rank = index.name_rank(self.language)
+            chosen = heapq.nsmallest(stop, candidates, key=lambda p: (-ranks[p], name_rank[p]))
+            return chosen[start:stop]
+        if self.sort == "updated":
+            order = index.updated_order()
+        elif self.sort == "name":
+            order = index.name_order(self.language)
+        else:
+            # Newest first: the positions' own order.
+            return positions_of(self.bits)[start:stop]
+        data = self._bytes()
+        result, seen = [], 0
+        for position in order:
+            if data[position >> 3] >> (position & 7) & 1:
+                if seen >= start:
+                    result.append(position)
+                    if len(result) == stop - start:
+                        break
+                seen += 1
+        return result
+
+    def _bytes(self):
+        return self.bits.to_bytes((self.index.size + 7) // 8, "little")
+
+    def pks(self, start, stop):
+        return [self.index.pks[position] for position in self.positions(start, stop)]
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("BrowseResults can only be sliced.")
+        start, stop, _step = item.indices(self.count())
+        return self.fetch(self.pks(start, stop))
+
+    def fetch(self, pks):
+        """The practices `pks`, in that order, ready for a list, with search_rank set. A
+        practice unpublished since the index was built is left out."""
+        rows = Practice.objects.using(self.index.using).published().for_listing().filter(pk__in=pks)
+        by_pk = {practice.pk: practice for practice in rows}
+        result = []
+        for pk in pks:
+            practice = by_pk.get(pk)
+            if practice is not None:
+                rank = self.ranks.get(self.index.position[pk]) if self.ranks else None
+                practice.search_rank = rank if rank is not None else 0.0
+                result.append(practice)
+        return result
+
+
+# One index per database in each process, replaced when the revision changes.
+_indexes = {}
+_indexes_lock = threading.Lock()
+
+
+def browse_index(using=DEFAULT_DB_ALIAS):
+    """The BrowseIndex of the published practices as they are now (one query when it is
+    current, a rebuild when not)."""
+    revision = current_revision(using)
+    index = _indexes.get(using)
+    if index is not None and index.revision == revision:
+        return index
+    with _indexes_lock:
+        index = _indexes.get(using)
+        if index is None or index.revision != revision:
+            index = _indexes[using] = BrowseIndex(revision, using)
+    return index
+
+
+def forget_indexes():
+    """Drop every process-local index (the next request rebuilds it)."""
+    with _indexes_lock:
+        _indexes.clear()

@@ -1,0 +1,28 @@
+import pytest
+from django.db.models import FloatField, Value
+
+from practices import browse
+from practices import filters as filters_module
+from practices.models import Practice
+
+
+@pytest.fixture
+def text_search_by_name_prefix(monkeypatch):
+    """Text search stood in by a case-insensitive prefix match on the Finnish name, rank 1 for
+    every match, so that a test pins how the list, the FilterSet and the facets use the
+    search, not how the search engine matches words. Both ways of searching are replaced:
+    the queryset's (FilterSet.qs) and the list's (FilterSet.results())."""
+
+    def fake_filter_by_text(queryset, q):
+        return queryset.filter(name_fi__istartswith=q).annotate(
+            search_rank=Value(1.0, output_field=FloatField())
+        )
+
+    def fake_text_ranks(q, using="default", language=None, analysed=None):
+        if not q.strip():
+            return None
+        pks = Practice.objects.using(using).filter(name_fi__istartswith=q).values_list("pk")
+        return {pk: 1.0 for (pk,) in pks}
+
+    monkeypatch.setattr(filters_module, "filter_by_text", fake_filter_by_text)
+    monkeypatch.setattr(browse, "text_ranks", fake_text_ranks)
