@@ -142,15 +142,22 @@ def naive_filter_by_text(queryset, q):
     return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
 
 
-def naive_text_ranks(q, using="default", language=None, analysed=None):
+def naive_text_ranks(q, using="default", language=None, analysed=None, within=None):
     """The baseline in the list's place: {id: 0.0} of every practice naive_filter_by_text
-    finds."""
+    finds (among `within`)."""
     from practices.models import Practice
 
     if not q.split():
         return None
     found = naive_filter_by_text(Practice.objects.using(using).all(), q)
+    if within is not None:
+        found = found.filter(pk__in=within)
     return dict.fromkeys(found.values_list("pk", flat=True), 0.0)
+
+
+def naive_text_matches(q, using="default", language=None, analysed=None):
+    found = naive_text_ranks(q, using)
+    return None if found is None else set(found)
 
 
 class Engines:
@@ -161,17 +168,24 @@ class Engines:
         from practices import browse, filters, views
 
         self.browse, self.filters, self.views = browse, filters, views
-        self.ours = (browse.text_ranks, filters.filter_by_text, views.suggest_query)
+        self.ours = (
+            browse.text_ranks,
+            browse.text_matches,
+            filters.filter_by_text,
+            views.suggest_query,
+        )
 
     def use(self, name):
         if name == "ours":
             (
                 self.browse.text_ranks,
+                self.browse.text_matches,
                 self.filters.filter_by_text,
                 self.views.suggest_query,
             ) = self.ours
         else:
             self.browse.text_ranks = naive_text_ranks
+            self.browse.text_matches = naive_text_matches
             self.filters.filter_by_text = naive_filter_by_text
             self.views.suggest_query = lambda q: None
 

@@ -38,7 +38,7 @@ from .models import (
     TargetGroup,
     Theme,
 )
-from .search import text_ranks
+from .search import text_matches, text_ranks
 from .search.indexing import current_revision
 from .search.query import analyse_query
 
@@ -277,22 +277,31 @@ class BrowseIndex:
         ranks, analysed = None, []
         if q:
             analysed = analyse_query(q, self.using, language)
-            found = text_ranks(q, self.using, language, analysed=analysed)
-            if found is not None:
-                position = self.position
+        if analysed:
+            position = self.position
+            if sort == "relevance" and not masks:
+                # Every match is a result: rank them all in the same query.
+                found = text_ranks(q, self.using, language, analysed=analysed) or {}
                 ranks = {position[pk]: rank for pk, rank in found.items() if pk in position}
                 masks["q"] = bits_of(ranks, self.size)
-        return BrowseResults(self, masks, ranks, sort, language, analysed)
+            else:
+                # Ranked later, if the order needs it, only those the other filters leave.
+                found = text_matches(q, self.using, language, analysed=analysed) or ()
+                masks["q"] = bits_of((position[pk] for pk in found if pk in position), self.size)
+        text = (q, analysed) if analysed else None
+        return BrowseResults(self, masks, ranks, sort, language, text)
 
 
 class BrowseResults:
     """The practices a selection gives: their number, any slice of them in order (as Practice
     objects ready for a list), and the facet counts. Works as a Paginator's object_list.
-    `analysed` holds the words of the text query (practices.search.query.analyse_query)."""
+    `text` is (q, its analysed words), or None without a text search; `ranks`, {position:
+    rank}, is fetched when first needed unless given."""
 
-    def __init__(self, index, masks, ranks, sort, language, analysed=()):
+    def __init__(self, index, masks, ranks, sort, language, text=None):
         self.index = index
-        self.analysed = analysed
+        self.text = text
+        self.analysed = text[1] if text else []
         self.masks = masks
         self.ranks = ranks
         self.sort = sort
@@ -338,8 +347,8 @@ class BrowseResults:
         if stop <= start or start >= self.count():
             return []
         index = self.index
-        if self.sort == "relevance" and self.ranks is not None:
-            ranks = self.ranks
+        if self.sort == "relevance" and self.text is not None:
+            ranks = self._ranks()
             data = self._bytes()
             candidates = [p for p in ranks if data[p >> 3] >> (p & 7) & 1]
             name_rank = index.name_rank(self.language)
@@ -362,6 +371,15 @@ class BrowseResults:
                         break
                 seen += 1
         return result
+
+    def _ranks(self):
+        if self.ranks is None:
+            q, analysed = self.text
+            index = self.index
+            pks = [index.pks[position] for position in positions_of(self.bits)]
+            found = text_ranks(q, index.using, self.language, analysed=analysed, within=pks)
+            self.ranks = {index.position[pk]: rank for pk, rank in (found or {}).items()}
+        return self.ranks
 
     def _bytes(self):
         return self.bits.to_bytes((self.index.size + 7) // 8, "little")

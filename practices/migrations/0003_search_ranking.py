@@ -54,9 +54,21 @@ POSTGRESQL_FORWARD = [
         WHERE d.search_vector @@ query
     $$
     """,
+    # The practices matching a query, unranked (for a list sorted otherwise, or filtered down
+    # to a few practices that are then ranked by id).
+    """
+    CREATE FUNCTION practice_search_matches(query tsquery)
+    RETURNS TABLE (practice_id bigint)
+    LANGUAGE sql STABLE
+    SET enable_seqscan = off
+    AS $$
+        SELECT d.practice_id FROM practices_practicesearchdocument d WHERE d.search_vector @@ query
+    $$
+    """,
 ]
 
 POSTGRESQL_BACKWARD = [
+    "DROP FUNCTION IF EXISTS practice_search_matches(tsquery)",
     "ALTER TABLE practices_practicesearchdocument RESET (toast_tuple_target)",
     "DROP FUNCTION IF EXISTS practice_search_ranks(tsquery, float4[])",
     "ALTER TABLE practices_practicesearchdocument DROP COLUMN IF EXISTS rank_vector",

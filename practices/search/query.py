@@ -19,6 +19,7 @@ over the rest; PostgreSQL with ts_rank() over a tsvector of the name (A), the sh
 description (B) and the key terms of the sections (C).
 """
 
+import json
 from dataclasses import replace
 
 from django.db import connections
@@ -215,29 +216,72 @@ def _postgresql_search(queryset, analysed):
     )
 
 
-def text_ranks(q, using="default", language=None, analysed=None):
-    """{practice id: rank} of every practice, published or not, whose search document matches
-    the text query `q` (higher ranks are better); None for a query without words. Two
-    database queries: the vocabulary look-up (none when the caller gives `analysed`, the
-    result of analyse_query) and the search."""
+def _analysed(q, using, language, analysed):
     if analysed is None:
         analysed = analyse_query(q, using, language) if isinstance(q, str) else []
+    return analysed
+
+
+def text_matches(q, using="default", language=None, analysed=None):
+    """The ids of every practice, published or not, whose search document matches the text
+    query `q`, unranked; None for a query without words. One database query (and the
+    vocabulary look-up, unless the caller gives `analysed`, the result of analyse_query)."""
+    analysed = _analysed(q, using, language, analysed)
     if not analysed:
         return None
     with connections[using].cursor() as cursor:
         if _vendor(using) == "sqlite":
-            weights = ", ".join(str(weight) for weight in SQLITE_COLUMN_WEIGHTS)
             cursor.execute(
-                f"SELECT rowid, -bm25(practices_search_fts, {weights}) FROM practices_search_fts"
-                " WHERE practices_search_fts MATCH %s",
+                "SELECT rowid FROM practices_search_fts WHERE practices_search_fts MATCH %s",
                 [fts5_expression(analysed)],
             )
         else:
             cursor.execute(
-                "SELECT practice_id, rank FROM practice_search_ranks("
-                "to_tsquery('simple'::regconfig, %s), %s::float4[])",
-                [tsquery_expression(analysed), POSTGRESQL_WEIGHTS],
+                "SELECT practice_id FROM practice_search_matches("
+                "to_tsquery('simple'::regconfig, %s))",
+                [tsquery_expression(analysed)],
             )
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def text_ranks(q, using="default", language=None, analysed=None, within=None):
+    """{practice id: rank} of every practice, published or not, whose search document matches
+    the text query `q` (higher ranks are better); None for a query without words. `within`
+    narrows it to these ids, which must be matches (from text_matches()). One database query
+    (and the vocabulary look-up, unless the caller gives `analysed`)."""
+    analysed = _analysed(q, using, language, analysed)
+    if not analysed:
+        return None
+    if within is not None:
+        within = json.dumps(sorted(within))
+    with connections[using].cursor() as cursor:
+        if _vendor(using) == "sqlite":
+            weights = ", ".join(str(weight) for weight in SQLITE_COLUMN_WEIGHTS)
+            sql = (
+                f"SELECT rowid, -bm25(practices_search_fts, {weights}) FROM practices_search_fts"
+                " WHERE practices_search_fts MATCH %s"
+            )
+            params = [fts5_expression(analysed)]
+            if within is not None:
+                sql += " AND rowid IN (SELECT value FROM json_each(%s))"
+                params.append(within)
+        elif within is None:
+            sql = (
+                "SELECT practice_id, rank FROM practice_search_ranks("
+                "to_tsquery('simple'::regconfig, %s), %s::float4[])"
+            )
+            params = [tsquery_expression(analysed), POSTGRESQL_WEIGHTS]
+        else:
+            # By id, without matching again: the caller passes practices known to match (the
+            # full vectors are large to read; the rank vectors are in the rows).
+            sql = (
+                "SELECT practice_id, ts_rank(%s::float4[], rank_vector,"
+                " to_tsquery('simple'::regconfig, %s)) FROM practices_practicesearchdocument"
+                " WHERE practice_id IN"
+                " (SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb))"
+            )
+            params = [POSTGRESQL_WEIGHTS, tsquery_expression(analysed), within]
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 

@@ -18,11 +18,18 @@ def text_search_by_name_prefix(monkeypatch):
             search_rank=Value(1.0, output_field=FloatField())
         )
 
-    def fake_text_ranks(q, using="default", language=None, analysed=None):
+    def fake_text_ranks(q, using="default", language=None, analysed=None, within=None):
         if not q.strip():
             return None
-        pks = Practice.objects.using(using).filter(name_fi__istartswith=q).values_list("pk")
-        return {pk: 1.0 for (pk,) in pks}
+        found = Practice.objects.using(using).filter(name_fi__istartswith=q)
+        if within is not None:
+            found = found.filter(pk__in=within)
+        return dict.fromkeys(found.values_list("pk", flat=True), 1.0)
+
+    def fake_text_matches(q, using="default", language=None, analysed=None):
+        found = fake_text_ranks(q, using)
+        return None if found is None else set(found)
 
     monkeypatch.setattr(filters_module, "filter_by_text", fake_filter_by_text)
     monkeypatch.setattr(browse, "text_ranks", fake_text_ranks)
+    monkeypatch.setattr(browse, "text_matches", fake_text_matches)
