@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
+from django.utils import translation
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
@@ -195,6 +196,17 @@ class BrowseIndex:
         rows = spec.model._base_manager.using(self.using).order_by().values(*fields)
         return {row["id"]: spec.model(**row) for row in rows}
 
+    # Labels
+
+    def labels(self, name, language):
+        """{slug: label} of a facet's values in `language` (as str(value) gives it)."""
+
+        def build():
+            with translation.override(language):
+                return {slug: str(obj) for slug, obj in self.objects[name].items()}
+
+        return self._order(f"labels-{name}-{language}", build)
+
     # Orders
 
     def updated_order(self):
@@ -349,10 +361,15 @@ class BrowseResults:
         index = self.index
         if self.sort == "relevance" and self.text is not None:
             ranks = self._ranks()
-            data = self._bytes()
-            candidates = [p for p in ranks if data[p >> 3] >> (p & 7) & 1]
+            if len(ranks) != self.count():
+                data = self._bytes()
+                ranks = {p: r for p, r in ranks.items() if data[p >> 3] >> (p & 7) & 1}
+            # The stop-th best rank; everything as good or better, ties included, is sorted.
+            if len(ranks) > stop:
+                threshold = heapq.nlargest(stop, ranks.values())[-1]
+                ranks = {p: r for p, r in ranks.items() if r >= threshold}
             name_rank = index.name_rank(self.language)
-            chosen = heapq.nsmallest(stop, candidates, key=lambda p: (-ranks[p], name_rank[p]))
+            chosen = sorted(ranks, key=lambda p: (-ranks[p], name_rank[p]))
             return chosen[start:stop]
         if self.sort == "updated":
             order = index.updated_order()

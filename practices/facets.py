@@ -11,6 +11,7 @@ the index is current), via the FilterSet's results().
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
@@ -80,18 +81,24 @@ VALUE_FACET_NAMES = tuple(
 def _value_facet(filterset, results, name):
     counts = results.value_counts(name)
     objects = results.index.objects[name]
+    labels = results.index.labels(name, get_language() or "fi")
     selected = {obj.slug: obj for obj in filterset.selected(name)}
     counted = {slug: (objects[slug], count) for slug, count in counts.items() if slug in objects}
     for slug, obj in selected.items():
         counted.setdefault(slug, (obj, 0))
 
+    def label_of(obj):
+        return labels.get(obj.slug) or str(obj)
+
     def value(obj, count):
-        return FacetValue(obj.slug, str(obj), count, obj.slug in selected)
+        return FacetValue(obj.slug, label_of(obj), count, obj.slug in selected)
 
     if name in EDITORIAL_ORDER:
-        items = sorted(counted.values(), key=lambda pair: (pair[0].order, sort_key(pair[0])))
+        items = sorted(
+            counted.values(), key=lambda pair: (pair[0].order, sort_key(label_of(pair[0])))
+        )
     else:
-        items = sorted(counted.values(), key=lambda pair: sort_key(pair[0]))
+        items = sorted(counted.values(), key=lambda pair: sort_key(label_of(pair[0])))
     values = [value(obj, count) for obj, count in items]
     label = str(filterset.filters[name].label)
     if name not in LONG_FACETS or len(values) <= TOP_VALUES + 2:

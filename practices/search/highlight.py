@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from ..models import Practice
-from .analysis import FINNISH, LANGUAGES, analyse, word_spans
+from .analysis import FINNISH, LANGUAGES, analyse, word_spans, words
 from .query import analyse_query
 
 # A snippet shows about this many words.
@@ -101,6 +101,9 @@ def _best_sentence(practice, matcher, language):
     best = None
     for priority, field in enumerate(reversed(_FIELDS)):
         text, text_language = _localised(practice, field, language)
+        # Most sections hold none of the query's words: one pass over the text tells.
+        if not any(matcher(word, text_language) for word in set(words(text))):
+            continue
         for sentence in _sentences(text):
             spans = list(word_spans(sentence))
             marked, met = set(), set()

@@ -26,7 +26,7 @@ from django.db import connections
 from django.db.models import Expression, F, FloatField, Func, Lookup, TextField, Value
 from django.utils.translation import get_language
 
-from .analysis import MIN_VOCABULARY_WORD_LENGTH, fold, query_words
+from .analysis import FINNISH, MIN_VOCABULARY_WORD_LENGTH, analyse, fold, query_words
 
 # How many vocabulary words containing a query word join its alternatives, most common first.
 MAX_SUBSTRING_MATCHES = 20
@@ -52,7 +52,8 @@ def _substring_candidates(word):
 
 
 def _substring_matches(folded_words, using):
-    """{folded query word: [folded vocabulary words containing it, most common first]}."""
+    """{folded query word: [(vocabulary word, its folded form) for the words whose folded form
+    contains it, most common first]}."""
     if not folded_words:
         return {}
     vendor = _vendor(using)
@@ -60,7 +61,7 @@ def _substring_matches(folded_words, using):
     for index, word in enumerate(folded_words):
         if vendor == "sqlite":
             parts.append(
-                "SELECT * FROM (SELECT %s, t.folded FROM practices_searchterm t"
+                "SELECT * FROM (SELECT %s, t.term, t.folded FROM practices_searchterm t"
                 " WHERE t.id IN (SELECT rowid FROM practices_search_term_trigram"
                 " WHERE practices_search_term_trigram MATCH %s)"
                 " ORDER BY t.document_frequency DESC LIMIT %s)"
@@ -68,16 +69,23 @@ def _substring_matches(folded_words, using):
             params += [index, f'"{word}"', MAX_SUBSTRING_MATCHES]
         else:
             parts.append(
-                "(SELECT %s, folded FROM practices_searchterm WHERE folded LIKE %s"
+                "(SELECT %s, term, folded FROM practices_searchterm WHERE folded LIKE %s"
                 " ORDER BY document_frequency DESC LIMIT %s)"
             )
             params += [index, f"%{word}%", MAX_SUBSTRING_MATCHES]
     matches = {word: [] for word in folded_words}
     with connections[using].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for index, folded in cursor.fetchall():
-            matches[folded_words[index]].append(folded)
+        for index, term, folded in cursor.fetchall():
+            matches[folded_words[index]].append((term, folded))
     return matches
+
+
+def _covered(term, query_word):
+    """Whether the index already finds `term` by the query word: a compound whose analysed
+    parts include one of the word's forms ("arkiliikunta" for "liikunta")."""
+    forms = set(analyse(term, FINNISH).index_forms) - {term, fold(term)}
+    return bool(forms & query_word.terms)
 
 
 def analyse_query(q, using="default", language=None):
@@ -91,10 +99,12 @@ def analyse_query(q, using="default", language=None):
     result = []
     for word in analysed:
         extra = set()
-        for match in matches.get(fold(word.word), ()):
-            # A word the prefix already covers adds nothing.
-            if not any(match.startswith(prefix) for prefix in word.prefixes):
-                extra.add(match)
+        for term, match in matches.get(fold(word.word), ()):
+            # A word the prefix or the compound analysis already covers adds nothing but
+            # work for the index.
+            if any(match.startswith(prefix) for prefix in word.prefixes) or _covered(term, word):
+                continue
+            extra.add(match)
         result.append(replace(word, terms=word.terms | extra) if extra else word)
     return result
 

@@ -3,7 +3,7 @@
 import re
 
 from django import template
-from django.utils.html import format_html, format_html_join, urlize
+from django.utils.html import escape, format_html, format_html_join, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -118,18 +118,14 @@ def facet_values(name, values):
     """The <li> checkboxes of a facet's values (practices.facets.FacetValue), each labelled with
     the number of practices it would give. Built here rather than with a template per value:
     a facet can have hundreds of values."""
-    return format_html_join(
-        "\n",
-        '<li class="facet__value"><input type="checkbox" name="{0}" value="{1}" id="f-{0}-{1}"{2}>'
-        ' <label for="f-{0}-{1}">{3} <span class="facet__count">({4})</span></label></li>',
-        (
-            (
-                name,
-                value.value,
-                mark_safe(" checked") if value.selected else "",
-                value.label,
-                value.count,
-            )
-            for value in values
-        ),
-    )
+    name = escape(name)
+    items = []
+    for value in values:
+        key = escape(value.value)
+        checked = " checked" if value.selected else ""
+        items.append(
+            f'<li class="facet__value"><input type="checkbox" name="{name}" value="{key}"'
+            f' id="f-{name}-{key}"{checked}> <label for="f-{name}-{key}">{escape(value.label)}'
+            f' <span class="facet__count">({int(value.count)})</span></label></li>'
+        )
+    return mark_safe("\n".join(items))
