@@ -364,11 +364,15 @@ class BrowseResults:
             if len(ranks) != self.count():
                 data = self._bytes()
                 ranks = {p: r for p, r in ranks.items() if data[p >> 3] >> (p & 7) & 1}
-            # The stop-th best rank; everything as good or better, ties included, is sorted.
-            if len(ranks) > stop:
-                threshold = heapq.nlargest(stop, ranks.values())[-1]
-                ranks = {p: r for p, r in ranks.items() if r >= threshold}
             name_rank = index.name_rank(self.language)
+            if len(ranks) > stop:
+                # Those ranked above the stop-th best rank, and of those tied with it (often
+                # many), the first by name.
+                threshold = heapq.nlargest(stop, ranks.values())[-1]
+                above = [p for p, r in ranks.items() if r > threshold]
+                tied = [p for p, r in ranks.items() if r == threshold]
+                tied = heapq.nsmallest(stop - len(above), tied, key=name_rank.__getitem__)
+                ranks = {p: ranks[p] for p in above + tied}
             chosen = sorted(ranks, key=lambda p: (-ranks[p], name_rank[p]))
             return chosen[start:stop]
         if self.sort == "updated":
