@@ -19,6 +19,7 @@ BrowseIndex.select(). The FilterSet's queryset (.qs) filters the same way in SQL
 exports and anything else that needs a queryset; the tests hold the two to the same results.
 """
 
+import gc
 import heapq
 import threading
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from .search.indexing import current_revision
 from .search.query import analyse_query
 
 FINNISH = "fi"
+# From this many practices on, a new index is moved out of the garbage collector's sight.
+FREEZE_AFTER = 5000
 
 
 @dataclass(frozen=True)
@@ -436,15 +439,32 @@ _indexes_lock = threading.Lock()
 
 def browse_index(using=DEFAULT_DB_ALIAS):
     """The BrowseIndex of the published practices as they are now (one query when it is
-    current, a rebuild when not)."""
+    current, a rebuild when not).
+
+    While one thread rebuilds, the process's other threads go on with the index they have
+    rather than wait: for that second their counts may miss the latest change, but a practice
+    no longer published is never shown (BrowseResults.fetch() asks the database)."""
     revision = current_revision(using)
     index = _indexes.get(using)
     if index is not None and index.revision == revision:
         return index
-    with _indexes_lock:
+    if index is not None and not _indexes_lock.acquire(blocking=False):
+        return index
+    if index is None:
+        _indexes_lock.acquire()
+    try:
         index = _indexes.get(using)
         if index is None or index.revision != revision:
             index = _indexes[using] = BrowseIndex(revision, using)
+            if index.size >= FREEZE_AFTER:
+                # The index's long-lived objects would otherwise be traversed by every full
+                # garbage collection: pauses of tens of milliseconds in the middle of later
+                # requests. What is garbage now is collected first; the frozen objects are
+                # still freed when the next index replaces this one (no cycles).
+                gc.collect()
+                gc.freeze()
+    finally:
+        _indexes_lock.release()
     return index
 
 

@@ -203,3 +203,20 @@ def test_bit_sets_round_trip():
     positions = [0, 1, 7, 8, 63, 64, 1000]
     assert browse.positions_of(browse.bits_of(positions, 1001)) == positions
     assert browse.positions_of(0) == []
+
+
+def test_while_another_thread_rebuilds_the_previous_index_serves(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_practice(name_fi="Perhekahvila")
+    previous = browse_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_practice(name_fi="Isien ilta")
+
+    # As if another thread were rebuilding: the caller does not wait for it.
+    with browse._indexes_lock:
+        assert browse_index() is previous
+    rebuilt = browse_index()
+    assert rebuilt is not previous
+    assert rebuilt.size == 2
