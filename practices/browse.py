@@ -101,7 +101,8 @@ class BrowseIndex:
     def __init__(self, revision, using=DEFAULT_DB_ALIAS):
         self.revision = revision
         self.using = using
-        self._name_orders = {}
+        # Orders and labels, made when first asked for.
+        self._cache = {}
         self._lock = threading.RLock()
         self._load()
 
@@ -137,12 +138,13 @@ class BrowseIndex:
         self.values = {}
         self.objects = {}
         columns = {"stage_id": 2, "collection_id": 3}
+        links = {}
         for spec in VALUE_FACETS:
             objects = self._objects(spec)
             if spec.column:
                 pairs = ((index, row[columns[spec.column]]) for index, row in enumerate(rows))
             else:
-                pairs = self._links(spec)
+                pairs = links[spec.name] = self._links(spec)
             by_value = {}
             for position, value_id in pairs:
                 if value_id is not None:
@@ -156,7 +158,7 @@ class BrowseIndex:
 
         types = dict(Organisation.objects.using(using).order_by().values_list("pk", "type"))
         by_type = {}
-        for position, organisation_id in self._links(VALUE_FACETS[6]):
+        for position, organisation_id in links["organisation"]:
             by_type.setdefault(types.get(organisation_id), []).append(position)
         self.values["organisation_type"] = {
             kind: bits_of(found, size) for kind, found in by_type.items() if kind
@@ -247,12 +249,12 @@ class BrowseIndex:
         return self._order(f"name-rank-{language}", build)
 
     def _order(self, key, build):
-        order = self._name_orders.get(key)
+        order = self._cache.get(key)
         if order is None:
             with self._lock:
-                order = self._name_orders.get(key)
+                order = self._cache.get(key)
                 if order is None:
-                    order = self._name_orders[key] = build()
+                    order = self._cache[key] = build()
         return order
 
     # Selecting

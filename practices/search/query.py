@@ -262,19 +262,17 @@ def text_ranks(q, using="default", language=None, analysed=None, within=None):
     analysed = _analysed(q, using, language, analysed)
     if not analysed:
         return None
-    if within is not None:
-        within = json.dumps(sorted(within))
+    sqlite = _vendor(using) == "sqlite"
     with connections[using].cursor() as cursor:
-        if _vendor(using) == "sqlite":
+        if sqlite:
+            # Always every match: FTS5 would run the whole query again for each id of a
+            # `rowid IN (…)` condition. The ids are picked out below.
             weights = ", ".join(str(weight) for weight in SQLITE_COLUMN_WEIGHTS)
             sql = (
                 f"SELECT rowid, -bm25(practices_search_fts, {weights}) FROM practices_search_fts"
                 " WHERE practices_search_fts MATCH %s"
             )
             params = [fts5_expression(analysed)]
-            if within is not None:
-                sql += " AND rowid IN (SELECT value FROM json_each(%s))"
-                params.append(within)
         elif within is None:
             sql = (
                 "SELECT practice_id, rank FROM practice_search_ranks("
@@ -290,9 +288,12 @@ def text_ranks(q, using="default", language=None, analysed=None, within=None):
                 " WHERE practice_id IN"
                 " (SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb))"
             )
-            params = [POSTGRESQL_WEIGHTS, tsquery_expression(analysed), within]
+            params = [POSTGRESQL_WEIGHTS, tsquery_expression(analysed), json.dumps(list(within))]
         cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        ranks = dict(cursor.fetchall())
+    if sqlite and within is not None:
+        ranks = {pk: ranks[pk] for pk in within if pk in ranks}
+    return ranks
 
 
 def filter_by_text(queryset, q):
