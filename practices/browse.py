@@ -5,7 +5,8 @@ Every request to the list filters up to fourteen ways, counts eleven facets over
 those is a dozen aggregate queries over tens of thousands of practices. Instead, each process
 keeps a BrowseIndex in memory: for every facet value, for every start year and funding
 programme, and for "has a recognition", the set of published practices with it, as a bit set
-(a Python int, one bit per practice); and the practices in each sort order. A filter is then
+(a Python int whose bit n stands for the practice with id n); and the practices in each sort
+order. A filter is then
 an OR of bit sets, the filters together an AND, and a count a population count.
 
 The index is rebuilt when the practices change: whatever changes what a practice is found by
@@ -76,16 +77,20 @@ VALUE_FACETS = (
 VALUE_FACET_NAMES = tuple(spec.name for spec in VALUE_FACETS)
 
 
-def bits_of(positions, size):
-    """A bit set (int) with the given bit positions set."""
+def bits_of(ids, size=0):
+    """A bit set (int) with bit `id` set for each of `ids`, which are below `size` (or any
+    non-negative ints, when size is 0)."""
+    ids = ids if isinstance(ids, (list, tuple, set, dict)) else list(ids)
+    if not size:
+        size = max(ids, default=-1) + 1
     buffer = bytearray((size + 7) // 8)
-    for position in positions:
-        buffer[position >> 3] |= 1 << (position & 7)
+    for bit in ids:
+        buffer[bit >> 3] |= 1 << (bit & 7)
     return int.from_bytes(buffer, "little")
 
 
-def positions_of(bits):
-    """The positions set in a bit set, ascending."""
+def ids_of(bits):
+    """The bits set in a bit set, ascending."""
     data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
     result = []
     for index, byte in enumerate(data):
@@ -96,7 +101,8 @@ def positions_of(bits):
 
 
 class BrowseIndex:
-    """The published practices as bit sets, for one database at one revision."""
+    """The published practices as bit sets (bit n for the practice with id n), for one
+    database at one revision."""
 
     def __init__(self, revision, using=DEFAULT_DB_ALIAS):
         self.revision = revision
@@ -112,7 +118,6 @@ class BrowseIndex:
         rows = list(
             Practice.objects.using(using)
             .published()
-            # Position 0 is the newest: the default order is the positions' own.
             .order_by("-created_at", "-pk")
             .values_list(
                 "pk",
@@ -124,13 +129,14 @@ class BrowseIndex:
                 *name_fields,
             )
         )
-        self.size = size = len(rows)
-        self.pks = [row[0] for row in rows]
-        self.position = {pk: index for index, pk in enumerate(self.pks)}
-        self.all = (1 << size) - 1
-        self._modified = [row[1] for row in rows]
+        self.size = len(rows)
+        # Newest first, as the list shows them by default.
+        self.newest = [row[0] for row in rows]
+        self.published = frozenset(self.newest)
+        self.all = bits_of(self.newest)
+        self._modified = {row[0]: row[1] for row in rows}
         self._names = {
-            lang: [row[6 + index] or "" for row in rows]
+            lang: {row[0]: row[6 + index] or "" for row in rows}
             for index, lang in enumerate(AVAILABLE_LANGUAGES)
         }
 
@@ -142,15 +148,15 @@ class BrowseIndex:
         for spec in VALUE_FACETS:
             objects = self._objects(spec)
             if spec.column:
-                pairs = ((index, row[columns[spec.column]]) for index, row in enumerate(rows))
+                pairs = ((row[0], row[columns[spec.column]]) for row in rows)
             else:
                 pairs = links[spec.name] = self._links(spec)
             by_value = {}
-            for position, value_id in pairs:
+            for pk, value_id in pairs:
                 if value_id is not None:
-                    by_value.setdefault(value_id, []).append(position)
+                    by_value.setdefault(value_id, []).append(pk)
             self.values[spec.name] = {
-                objects[value_id].slug: bits_of(found, size)
+                objects[value_id].slug: bits_of(found)
                 for value_id, found in by_value.items()
                 if value_id in objects
             }
@@ -158,40 +164,37 @@ class BrowseIndex:
 
         types = dict(Organisation.objects.using(using).order_by().values_list("pk", "type"))
         by_type = {}
-        for position, organisation_id in links["organisation"]:
-            by_type.setdefault(types.get(organisation_id), []).append(position)
+        for pk, organisation_id in links["organisation"]:
+            by_type.setdefault(types.get(organisation_id), []).append(pk)
         self.values["organisation_type"] = {
-            kind: bits_of(found, size) for kind, found in by_type.items() if kind
+            kind: bits_of(found) for kind, found in by_type.items() if kind
         }
 
         recognised = (
             Recognition.objects.using(using).order_by().values_list("practice_id", flat=True)
         )
-        self.recognised = bits_of(self._positions(recognised), size)
+        self.recognised = bits_of({pk for pk in recognised if pk in self.published})
 
         by_year, by_programme = {}, {}
-        for index, row in enumerate(rows):
+        for row in rows:
             if row[4] is not None:
-                by_year.setdefault(row[4], []).append(index)
+                by_year.setdefault(row[4], []).append(row[0])
             if row[5]:
-                by_programme.setdefault(row[5].upper(), []).append(index)
-        self.years = {year: bits_of(found, size) for year, found in by_year.items()}
-        self.programmes = {key: bits_of(found, size) for key, found in by_programme.items()}
-
-    def _positions(self, pks):
-        position = self.position
-        return [position[pk] for pk in pks if pk in position]
+                by_programme.setdefault(row[5].upper(), []).append(row[0])
+        self.years = {year: bits_of(found) for year, found in by_year.items()}
+        self.programmes = {key: bits_of(found) for key, found in by_programme.items()}
 
     def _links(self, spec):
-        """(position, related id) of each link of a published practice through a relation."""
+        """(practice id, related id) of each link of a published practice through a
+        relation."""
         field = Practice._meta.get_field(spec.relation)
         through = field.remote_field.through
         column = through._meta.get_field(field.m2m_reverse_field_name()).attname
-        position = self.position
+        published = self.published
         links = (
             through._base_manager.using(self.using).order_by().values_list("practice_id", column)
         )
-        return [(position[pk], value) for pk, value in links.iterator(2000) if pk in position]
+        return [(pk, value) for pk, value in links.iterator(2000) if pk in published]
 
     def _objects(self, spec):
         """{id: unsaved instance holding what its label and order need}."""
@@ -210,52 +213,46 @@ class BrowseIndex:
             with translation.override(language):
                 return {slug: str(obj) for slug, obj in self.objects[name].items()}
 
-        return self._order(f"labels-{name}-{language}", build)
+        return self._cached(f"labels-{name}-{language}", build)
 
     # Orders
 
     def updated_order(self):
-        return self._order(
+        """Practice ids, most recently updated first (then by id, descending)."""
+        modified = self._modified
+        return self._cached(
             "updated",
-            lambda: sorted(
-                range(self.size),
-                key=lambda p: (self._modified[p], self.pks[p]),
-                reverse=True,
-            ),
+            lambda: sorted(modified, key=lambda pk: (modified[pk], pk), reverse=True),
         )
 
     def name_order(self, language):
-        """Positions by name in `language` (falling back to Finnish), case-insensitive, then
-        by id."""
+        """Practice ids by name in `language` (falling back to Finnish), case-insensitive,
+        then by id."""
         if language not in self._names:
             language = FINNISH
 
         def build():
             localized, finnish = self._names[language], self._names[FINNISH]
-            keys = [(localized[p] or finnish[p]).lower() for p in range(self.size)]
-            return sorted(range(self.size), key=lambda p: (keys[p], self.pks[p]))
+            keys = {pk: (localized[pk] or finnish[pk]).lower() for pk in localized}
+            return sorted(keys, key=lambda pk: (keys[pk], pk))
 
-        return self._order(f"name-{language}", build)
+        return self._cached(f"name-{language}", build)
 
     def name_rank(self, language):
-        """For each position, its place in name_order(language)."""
+        """{practice id: its place in name_order(language)}."""
+        return self._cached(
+            f"name-rank-{language}",
+            lambda: {pk: place for place, pk in enumerate(self.name_order(language))},
+        )
 
-        def build():
-            ranks = [0] * self.size
-            for place, position in enumerate(self.name_order(language)):
-                ranks[position] = place
-            return ranks
-
-        return self._order(f"name-rank-{language}", build)
-
-    def _order(self, key, build):
-        order = self._cache.get(key)
-        if order is None:
+    def _cached(self, key, build):
+        value = self._cache.get(key)
+        if value is None:
             with self._lock:
-                order = self._cache.get(key)
-                if order is None:
-                    order = self._cache[key] = build()
-        return order
+                value = self._cache.get(key)
+                if value is None:
+                    value = self._cache[key] = build()
+        return value
 
     # Selecting
 
@@ -295,16 +292,14 @@ class BrowseIndex:
         if q:
             analysed = analyse_query(q, self.using, language)
         if analysed:
-            position = self.position
             if sort == "relevance" and not masks:
                 # Every match is a result: rank them all in the same query.
-                found = text_ranks(q, self.using, language, analysed=analysed) or {}
-                ranks = {position[pk]: rank for pk, rank in found.items() if pk in position}
-                masks["q"] = bits_of(ranks, self.size)
+                ranks = text_ranks(q, self.using, language, analysed=analysed) or {}
+                masks["q"] = bits_of(ranks) & self.all
             else:
                 # Ranked later, if the order needs it, only those the other filters leave.
                 found = text_matches(q, self.using, language, analysed=analysed) or ()
-                masks["q"] = bits_of((position[pk] for pk in found if pk in position), self.size)
+                masks["q"] = bits_of(found) & self.all
         text = (q, analysed) if analysed else None
         return BrowseResults(self, masks, ranks, sort, language, text)
 
@@ -312,7 +307,7 @@ class BrowseIndex:
 class BrowseResults:
     """The practices a selection gives: their number, any slice of them in order (as Practice
     objects ready for a list), and the facet counts. Works as a Paginator's object_list.
-    `text` is (q, its analysed words), or None without a text search; `ranks`, {position:
+    `text` is (q, its analysed words), or None without a text search; `ranks`, {practice id:
     rank}, is fetched when first needed unless given."""
 
     def __init__(self, index, masks, ranks, sort, language, text=None):
@@ -359,59 +354,62 @@ class BrowseResults:
 
     # Order and pages
 
-    def positions(self, start, stop):
-        """Positions of the practices start..stop-1 in the requested order."""
+    def pks(self, start, stop):
+        """Ids of the practices start..stop-1 in the requested order."""
         if stop <= start or start >= self.count():
             return []
         index = self.index
         if self.sort == "relevance" and self.text is not None:
-            ranks = self._ranks()
-            if len(ranks) != self.count():
-                data = self._bytes()
-                ranks = {p: r for p, r in ranks.items() if data[p >> 3] >> (p & 7) & 1}
-            name_rank = index.name_rank(self.language)
-            if len(ranks) > stop:
-                # Those ranked above the stop-th best rank, and of those tied with it (often
-                # many), the first by name.
-                threshold = heapq.nlargest(stop, ranks.values())[-1]
-                above = [p for p, r in ranks.items() if r > threshold]
-                tied = [p for p, r in ranks.items() if r == threshold]
-                tied = heapq.nsmallest(stop - len(above), tied, key=name_rank.__getitem__)
-                ranks = {p: ranks[p] for p in above + tied}
-            chosen = sorted(ranks, key=lambda p: (-ranks[p], name_rank[p]))
-            return chosen[start:stop]
+            return self._by_relevance(stop)[start:stop]
         if self.sort == "updated":
             order = index.updated_order()
         elif self.sort == "name":
             order = index.name_order(self.language)
         else:
-            # Newest first: the positions' own order.
-            return positions_of(self.bits)[start:stop]
+            order = index.newest
         data = self._bytes()
+        size = len(data) << 3
         result, seen = [], 0
-        for position in order:
-            if data[position >> 3] >> (position & 7) & 1:
+        for pk in order:
+            if pk < size and data[pk >> 3] >> (pk & 7) & 1:
                 if seen >= start:
-                    result.append(position)
+                    result.append(pk)
                     if len(result) == stop - start:
                         break
                 seen += 1
         return result
 
+    def _by_relevance(self, stop):
+        """The first `stop` practices by rank, then name."""
+        ranks = self._ranks()
+        if len(ranks) != self.count():
+            data = self._bytes()
+            size = len(data) << 3
+            ranks = {
+                pk: r for pk, r in ranks.items() if pk < size and data[pk >> 3] >> (pk & 7) & 1
+            }
+        name_rank = self.index.name_rank(self.language)
+        if len(ranks) > stop:
+            # Those ranked above the stop-th best rank, and of those tied with it (often many),
+            # the first by name.
+            threshold = heapq.nlargest(stop, ranks.values())[-1]
+            above = [pk for pk, r in ranks.items() if r > threshold]
+            tied = [pk for pk, r in ranks.items() if r == threshold]
+            tied = heapq.nsmallest(stop - len(above), tied, key=name_rank.__getitem__)
+            ranks = {pk: ranks[pk] for pk in above + tied}
+        return sorted(ranks, key=lambda pk: (-ranks[pk], name_rank[pk]))
+
     def _ranks(self):
         if self.ranks is None:
             q, analysed = self.text
-            index = self.index
-            pks = [index.pks[position] for position in positions_of(self.bits)]
-            found = text_ranks(q, index.using, self.language, analysed=analysed, within=pks)
-            self.ranks = {index.position[pk]: rank for pk, rank in (found or {}).items()}
+            found = text_ranks(
+                q, self.index.using, self.language, analysed=analysed, within=ids_of(self.bits)
+            )
+            self.ranks = found or {}
         return self.ranks
 
     def _bytes(self):
-        return self.bits.to_bytes((self.index.size + 7) // 8, "little")
-
-    def pks(self, start, stop):
-        return [self.index.pks[position] for position in self.positions(start, stop)]
+        return self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little")
 
     def __getitem__(self, item):
         if not isinstance(item, slice) or item.step not in (None, 1):
@@ -424,12 +422,12 @@ class BrowseResults:
         practice unpublished since the index was built is left out."""
         rows = Practice.objects.using(self.index.using).published().for_listing().filter(pk__in=pks)
         by_pk = {practice.pk: practice for practice in rows}
+        ranks = self.ranks or {}
         result = []
         for pk in pks:
             practice = by_pk.get(pk)
             if practice is not None:
-                rank = self.ranks.get(self.index.position[pk]) if self.ranks else None
-                practice.search_rank = rank if rank is not None else 0.0
+                practice.search_rank = ranks.get(pk, 0.0)
                 result.append(practice)
         return result
 

@@ -27,13 +27,11 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Value
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models import Exists, F, OuterRef
 from django.http import QueryDict
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import build_localized_fieldname
 
 from organisations.models import Municipality, Organisation, Region, WellbeingServicesCounty
 
@@ -47,6 +45,7 @@ from .models import (
     TargetGroup,
     Theme,
 )
+from .models.practice import name_ordering
 from .search import filter_by_text
 
 SLUG_RE = re.compile(r"^[-\w]{1,255}\Z")
@@ -204,16 +203,6 @@ class ActiveFilter:
     value: str
     group: str
     label: str
-
-
-def name_ordering():
-    """The practice's name in the active language, falling back to Finnish, case-insensitive."""
-    language = get_language() or "fi"
-    localized = build_localized_fieldname("name", language)
-    finnish = build_localized_fieldname("name", "fi")
-    if localized == finnish or not hasattr(Practice, localized):
-        return Lower(F(finnish))
-    return Lower(Coalesce(NullIf(F(localized), Value("")), F(finnish)))
 
 
 class PracticeFilterSet(django_filters.FilterSet):
@@ -374,11 +363,11 @@ class PracticeFilterSet(django_filters.FilterSet):
     def ordering(self):
         sort = self.sort_order
         if sort == Sort.RELEVANCE:
-            return (F("search_rank").desc(nulls_last=True), name_ordering(), "pk")
+            return (F("search_rank").desc(nulls_last=True), name_ordering(Practice), "pk")
         if sort == Sort.UPDATED:
             return ("-modified_at", "-pk")
         if sort == Sort.NAME:
-            return (name_ordering(), "pk")
+            return (name_ordering(Practice), "pk")
         # Newest first, as the (status, -created_at) index expects; pk keeps pages stable.
         return ("-created_at", "-pk")
 

@@ -1,13 +1,36 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from .lookups import Collection, DevelopmentStage, Funder, TargetGroup, Theme
 from .validators import validate_image_file
+
+
+def name_ordering(model):
+    """Order by the name in the active language, falling back to Finnish, case-insensitive
+    (ordering by `name` alone would use the active language's column even where it is
+    empty)."""
+    localized = build_localized_fieldname("name", get_language() or "fi")
+    finnish = build_localized_fieldname("name", "fi")
+    if localized == finnish or not hasattr(model, localized):
+        return Lower(F(finnish))
+    return Lower(Coalesce(NullIf(F(localized), Value("")), F(finnish)))
+
+
+def _municipalities_by_name():
+    from organisations.models import Municipality
+
+    return Prefetch(
+        "municipalities",
+        queryset=Municipality.objects.order_by(name_ordering(Municipality), "pk"),
+    )
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -21,7 +44,7 @@ class PracticeQuerySet(models.QuerySet):
 
         return self.select_related("stage").prefetch_related(
             "themes",
-            "municipalities",
+            _municipalities_by_name(),
             Prefetch(
                 "organisation_roles",
                 queryset=PracticeOrganisation.objects.select_related("organisation"),
@@ -38,7 +61,7 @@ class PracticeQuerySet(models.QuerySet):
             "themes",
             "target_groups",
             "funders",
-            "municipalities",
+            _municipalities_by_name(),
             "regions",
             "wellbeing_counties",
             Prefetch(

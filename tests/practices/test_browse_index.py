@@ -200,9 +200,11 @@ def test_a_practice_unpublished_since_the_index_was_built_is_not_shown(client):
 
 
 def test_bit_sets_round_trip():
-    positions = [0, 1, 7, 8, 63, 64, 1000]
-    assert browse.positions_of(browse.bits_of(positions, 1001)) == positions
-    assert browse.positions_of(0) == []
+    ids = [0, 1, 7, 8, 63, 64, 1000]
+    assert browse.ids_of(browse.bits_of(ids)) == ids
+    assert browse.ids_of(browse.bits_of(ids, 2000)) == ids
+    assert browse.ids_of(0) == []
+    assert browse.bits_of([]) == 0
 
 
 def test_while_another_thread_rebuilds_the_previous_index_serves(

@@ -189,6 +189,26 @@ def test_list_card_shortens_long_municipality_lists(client):
     assert "and 3 others" in card
 
 
+def test_list_card_names_municipalities_in_order_in_every_language(client):
+    """By name in the page's language, and by the Finnish name where that is all there is."""
+    practice = make_practice()
+    practice.municipalities.add(
+        make_municipality(name_fi="Parainen", name_sv="Pargas"),
+        make_municipality(name_fi="Ahvenanmaa X", name_sv="Zåland"),
+        make_municipality(name_fi="Kemiönsaari", name_sv="Kimitoön"),
+        make_municipality(name_fi="Lohja"),
+    )
+
+    def shown(url):
+        html = client.get(url).content.decode()
+        card = re.search(r'<article class="card">.*?</article>', html, re.S).group(0)
+        return " ".join(card.split())
+
+    assert "Ahvenanmaa X, Kemiönsaari, Lohja, Parainen" in shown(LIST_URL)
+    assert "Kimitoön, Lohja, Pargas, Zåland" in shown("/sv/")
+    assert "Ahvenanmaa X, Kemiönsaari, Lohja, Parainen" in shown(EN_LIST_URL)
+
+
 def test_list_shows_newest_first(client):
     now = timezone.now()
     make_practice(name_fi="Vanha malli", created_at=now - datetime.timedelta(days=30))
