@@ -203,29 +203,30 @@ HYPOTHESIS = settings(
 )
 
 
+# 2,500 random requests on each database: 750 + 500 to the page, 750 + 500 to the API.
 @pytest.mark.usefixtures("catalogue")
-@settings(HYPOTHESIS, max_examples=300)
+@settings(HYPOTHESIS, max_examples=750)
 @given(q=queries, url=st.sampled_from(PAGE_URLS))
 def test_list_page_answers_any_search_text(q, url):
     _check_page(_get(url, [("q", q)]))
 
 
 @pytest.mark.usefixtures("catalogue")
-@settings(HYPOTHESIS, max_examples=200)
+@settings(HYPOTHESIS, max_examples=500)
 @given(q=queries, params=filter_params(), url=st.sampled_from(PAGE_URLS))
 def test_list_page_answers_any_search_with_any_filters(q, params, url):
     _check_page(_get(url, [("q", q), *params]))
 
 
 @pytest.mark.usefixtures("catalogue")
-@settings(HYPOTHESIS, max_examples=300)
+@settings(HYPOTHESIS, max_examples=750)
 @given(q=queries)
 def test_api_answers_any_search_text(q):
     _check_api(_get(API_URL, [("q", q)]))
 
 
 @pytest.mark.usefixtures("catalogue")
-@settings(HYPOTHESIS, max_examples=200)
+@settings(HYPOTHESIS, max_examples=500)
 @given(
     q=queries,
     params=filter_params(),
