@@ -15,6 +15,10 @@ SearchIndexRevision. Each request reads that token (one small query) and rebuild
 when it differs from the one the index was built at. A text search asks the database for the
 matches and their ranks (practices.search.text_ranks) and intersects them with the filters.
 
+A bit set is as long as the highest id it holds: ids are assigned in sequence, so at 50,000
+practices each is ~6 KB and the whole index ~25 MB a process. (Were ids ever to run far ahead
+of the number of practices, the index would need positions of its own.)
+
 practices.filters.PracticeFilterSet.results() is the way in: it hands its validated values to
 BrowseIndex.select(). The FilterSet's queryset (.qs) filters the same way in SQL, for the
 exports and anything else that needs a queryset; the tests hold the two to the same results.
