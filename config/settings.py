@@ -184,6 +184,13 @@ REST_FRAMEWORK = {
 
 PRACTICES_PER_PAGE = envint("PRACTICES_PER_PAGE", 20)
 
+# Spreadsheet import (practices.spreadsheets): the largest upload accepted, and what an XLSX
+# may unpack to (a defence against zip bombs).
+PRACTICE_IMPORT_MAX_BYTES = envint("PRACTICE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+PRACTICE_IMPORT_MAX_UNCOMPRESSED_BYTES = envint(
+    "PRACTICE_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

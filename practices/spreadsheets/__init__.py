@@ -1,0 +1,1 @@
+"""Reading and writing practices as spreadsheets (XLSX, and CSV as Finnish Excel writes it)."""
