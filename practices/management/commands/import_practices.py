@@ -1,0 +1,156 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from practices.spreadsheets.importing import apply_import, plan_import
+from practices.spreadsheets.reading import read_table
+
+
+def error_line(error):
+    """One error as staff read it: with its row and column when it has them."""
+    if error.row is not None and error.column:
+        return _("Row %(row)s, column “%(column)s”: %(message)s") % {
+            "row": error.row,
+            "column": error.column,
+            "message": error.message,
+        }
+    if error.row is not None:
+        return _("Row %(row)s: %(message)s") % {"row": error.row, "message": error.message}
+    return str(error.message)
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):
+        # A property, not a lazy string: argparse needs a plain str, in the active language.
+        return _(
+            "Import practices from an Excel workbook (.xlsx) or a CSV file (.csv) written "
+            "under the import template's headings. Rows update the practice with the same "
+            "identifier (Tunniste), else the one with the same name in the same organisation, "
+            "and create the rest. If any row has an error, nothing is written."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=_("The file to import."))
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("Check the file and show what would change, without writing anything."),
+        )
+        parser.add_argument(
+            "--sheet", help=_("The worksheet to read (default: the workbook's first sheet).")
+        )
+        parser.add_argument(
+            "--user",
+            help=_(
+                "Username of the person importing; the edit history shows the changes as "
+                "theirs. Required unless --dry-run is given."
+            ),
+        )
+        parser.add_argument(
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            help=_("Database to import into (default: %(default)s)."),
+        )
+
+    def handle(self, *args, **options):
+        dry_run = options["dry_run"]
+        using = options["database"]
+        user = None
+        if options["user"]:
+            user_model = get_user_model()
+            try:
+                user = user_model._default_manager.db_manager(using).get_by_natural_key(
+                    options["user"]
+                )
+            except user_model.DoesNotExist as error:
+                raise CommandError(
+                    _("There is no user “%(user)s”.") % {"user": options["user"]}
+                ) from error
+        elif not dry_run:
+            raise CommandError(
+                _("Give the importing user with --user USERNAME (not needed with --dry-run).")
+            )
+
+        path = Path(options["file"])
+        try:
+            with path.open("rb") as file:
+                table = read_table(file, filename=path.name, sheet=options["sheet"])
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error.strerror}
+            ) from error
+
+        plan = plan_import(table, using=using, progress=self._progress())
+        for error in plan.errors:
+            self.stdout.write(error_line(error))
+        self._summary(plan)
+
+        if not plan.is_valid:
+            raise CommandError(
+                ngettext(
+                    "The file has %(count)d error. Nothing was imported; correct the file and "
+                    "import it again.",
+                    "The file has %(count)d errors. Nothing was imported; correct the file and "
+                    "import it again.",
+                    len(plan.errors),
+                )
+                % {"count": len(plan.errors)}
+            )
+        if dry_run:
+            self.stdout.write(_("Dry run: nothing was written."))
+            return
+        apply_import(plan, user=user)
+        self.stdout.write(self.style.SUCCESS(_("The import was applied.")))
+
+    def _summary(self, plan):
+        for row in plan.updated:
+            for change in row.changes:
+                self.stdout.write(
+                    _("Row %(row)s, “%(name)s”: %(field)s changes")
+                    % {
+                        "row": row.number,
+                        "name": row.name,
+                        "field": change.label,
+                    }
+                )
+        self.stdout.write(
+            _(
+                "New: %(new)d, updated: %(updated)d, unchanged: %(unchanged)d, "
+                "errors: %(errors)d, new organisations: %(organisations)d, "
+                "new collections: %(collections)d."
+            )
+            % {
+                "new": len(plan.new),
+                "updated": len(plan.updated),
+                "unchanged": len(plan.unchanged),
+                "errors": len(plan.errors),
+                "organisations": len(plan.new_organisations),
+                "collections": len(plan.new_collections),
+            }
+        )
+        for name in plan.new_organisations:
+            self.stdout.write(_("New organisation: %(name)s") % {"name": name})
+        for name in plan.new_collections:
+            self.stdout.write(_("New collection: %(name)s") % {"name": name})
+
+    def _progress(self):
+        """A progress line on a terminal; nothing when stderr is a file or a pipe."""
+        stream = getattr(self.stderr, "_out", self.stderr)
+        if not getattr(stream, "isatty", lambda: False)():
+            return None
+
+        def progress(done, total):
+            if done == total or done % 100 == 0:
+                stream.write(
+                    "\r" + _("Checked %(done)d of %(total)d rows") % {"done": done, "total": total}
+                )
+                if done == total:
+                    stream.write("\n")
+                stream.flush()
+
+        return progress
