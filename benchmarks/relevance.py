@@ -31,40 +31,9 @@ import platform
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-TEXT_FIELDS = (
-    "name",
-    "summary",
-    "need_and_goals",
-    "target_change",
-    "target_group_description",
-    "solution",
-    "results",
-    "evaluation",
-    "adoption_conditions",
-    "tips_for_adopters",
-    "resources_and_costs",
-)
-LANGUAGES = ("fi", "sv", "en")
-
-
-def _setup(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "false"
-    os.environ["ALLOW_DEV_SECRET_KEY"] = "true"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
-
-
-def _columns():
-    return [f"{field}_{language}" for field in TEXT_FIELDS for language in LANGUAGES]
+from common import ROOT, setup_django, text_columns
 
 
 def icontains_search(query):
@@ -74,7 +43,7 @@ def icontains_search(query):
     from practices.models import Practice
 
     condition = Q()
-    for column in _columns():
+    for column in text_columns():
         condition |= Q(**{f"{column}__icontains": query})
     queryset = Practice.objects.published().filter(condition).order_by("name_fi", "pk")
     return tuple(queryset.values_list("slug", flat=True)[:10])
@@ -86,7 +55,7 @@ def finnish_fts_search(query):
 
     from practices.models import Practice
 
-    vector = SearchVector(*_columns(), config="finnish")
+    vector = SearchVector(*text_columns(), config="finnish")
     search = SearchQuery(query, config="finnish", search_type="websearch")
     queryset = (
         Practice.objects.published()
@@ -99,7 +68,7 @@ def finnish_fts_search(query):
 
 def child(args):
     """Run inside a fresh process: load the catalogue, score both engines, print JSON."""
-    _setup(args.database_url)
+    setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
     from django.utils import translation

@@ -48,10 +48,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, setup_django, text_columns
 
 # Searches people make, in the words of the generated cards (generate_practices' banks) and
 # the demo cards: common and rare words, inflections, compound parts, a typo, places.
@@ -99,41 +98,13 @@ COMBINED_QUERIES = (
     {"q": "vertaistuki", "theme": ["lapsiperheet", "mielenterveys"], "stage": "valmis"},
     {"q": "lasten mielenterveys", "sort": "newest"},
 )
-TEXT_FIELDS = (
-    "name",
-    "summary",
-    "need_and_goals",
-    "target_change",
-    "target_group_description",
-    "solution",
-    "results",
-    "evaluation",
-    "adoption_conditions",
-    "tips_for_adopters",
-    "resources_and_costs",
-)
-LANGUAGES = ("fi", "sv", "en")
-
-
-def _setup(database_url):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "false"
-    os.environ["ALLOW_DEV_SECRET_KEY"] = "true"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["STATIC_MANIFEST"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
 
 
 def naive_filter_by_text(queryset, q):
     """The baseline: each word of q in some text column (icontains), all words required."""
     from django.db.models import FloatField, Q, Value
 
-    columns = [f"{field}_{language}" for field in TEXT_FIELDS for language in LANGUAGES]
+    columns = text_columns()
     for word in q.split():
         condition = Q()
         for column in columns:
@@ -381,7 +352,7 @@ def _report(label, requests, args):
 
 
 def child(args):
-    _setup(args.database_url)
+    setup_django(args.database_url, ALLOWED_HOSTS="testserver", STATIC_MANIFEST="false")
     if args.existing:
         from django.db import connection
 
