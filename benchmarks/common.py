@@ -30,3 +30,14 @@ def text_columns():
 
     fields = ("name", "summary", *Practice.SECTION_FIELDS)
     return [f"{field}_{language}" for field in fields for language in AVAILABLE_LANGUAGES]
+
+
+def server_version(connection):
+    """The database server's version number, e.g. "3.40.1" or "15.18"."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]

@@ -22,24 +22,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, server_version, setup_django
+
 DEFAULT_COUNTS = (1000, 10000)
 
 
 def child(args):
     """Run inside a fresh process: set up the database, then time one generator run."""
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DEBUG"] = "false"
-    os.environ["ALLOW_DEV_SECRET_KEY"] = "true"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
+    setup_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
 
@@ -68,20 +60,10 @@ def child(args):
                 "seconds": seconds,
                 "rows": rows,
                 "vendor": connection.vendor,
-                "version": _server_version(connection),
+                "version": server_version(connection),
             }
         )
     )
-
-
-def _server_version(connection):
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
 
 
 def run_once(database_url, count, seed):

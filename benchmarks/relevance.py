@@ -33,7 +33,7 @@ import sys
 import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
-from common import ROOT, setup_django, text_columns
+from common import ROOT, server_version, setup_django, text_columns
 
 
 def icontains_search(query):
@@ -96,22 +96,12 @@ def child(args):
         json.dumps(
             {
                 "vendor": connection.vendor,
-                "version": _server_version(connection),
+                "version": server_version(connection),
                 "ours": dump(ours),
                 "baseline": dump(theirs),
             }
         )
     )
-
-
-def _server_version(connection):
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0].split()[0]
 
 
 def run_once(database_url):

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
-from common import ROOT, setup_django, text_columns
+from common import ROOT, server_version, setup_django, text_columns
 
 # Searches people make, in the words of the generated cards (generate_practices' banks) and
 # the demo cards: common and rare words, inflections, compound parts, a typo, places.
@@ -249,7 +249,7 @@ def _load(args):
             cursor.execute("ANALYZE")
     published = Practice.objects.published().count()
     return (
-        f"{connection.vendor} {_server_version(connection)}: {practices:,} practices "
+        f"{connection.vendor} {server_version(connection)}: {practices:,} practices "
         f"({published:,} published); generate_practices {args.count:,}: {generated:.1f} s, "
         f"{indexing}"
     )
@@ -359,7 +359,7 @@ def child(args):
         from practices.models import Practice
 
         label = (
-            f"{connection.vendor} {_server_version(connection)}: existing database, "
+            f"{connection.vendor} {server_version(connection)}: existing database, "
             f"{Practice.objects.published().count():,} published practices"
         )
     else:
@@ -383,16 +383,6 @@ def _load_average():
     if not hasattr(os, "getloadavg"):
         return "n/a"
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _server_version(connection):
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0].split()[0]
 
 
 def run_once(database_url, args):
