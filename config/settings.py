@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "rest_framework",
+    "import_export",
+    "django_tasks_db",
     "organisations",
     "contacts",
     "practices",
@@ -190,6 +192,22 @@ PRACTICE_IMPORT_MAX_BYTES = envint("PRACTICE_IMPORT_MAX_BYTES", 20 * 1024 * 1024
 PRACTICE_IMPORT_MAX_UNCOMPRESSED_BYTES = envint(
     "PRACTICE_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024
 )
+# The most practices the public list's CSV/XLSX download writes; larger results are refused
+# with a request to narrow the search.
+PRACTICE_PUBLIC_EXPORT_MAX_ROWS = envint("PRACTICE_PUBLIC_EXPORT_MAX_ROWS", 10000)
+# Admin imports of files up to this size are checked and written within the request; larger
+# ones run as background tasks (`manage.py db_worker`) while the page shows their progress.
+PRACTICE_IMPORT_INLINE_BYTES = envint("PRACTICE_IMPORT_INLINE_BYTES", 256 * 1024)
+# Minutes after which a background import that has not reported is shown as stopped.
+PRACTICE_IMPORT_STALL_MINUTES = envint("PRACTICE_IMPORT_STALL_MINUTES", 15)
+
+# django-import-export: importing needs the practices.import_practice permission (the library
+# leaves import open to all staff by default); exporting needs permission to view practices.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Background tasks (django.tasks) are stored in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

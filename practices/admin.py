@@ -17,6 +17,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from .admin_spreadsheets import PracticeSpreadsheetMixin
 from .models import (
     Assessment,
     Attachment,
@@ -78,7 +79,7 @@ class AssessmentInline(admin.StackedInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(TranslationAdmin):
+class PracticeAdmin(PracticeSpreadsheetMixin, TranslationAdmin):
     fieldsets = (
         (
             _("Basic information"),

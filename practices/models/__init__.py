@@ -1,3 +1,4 @@
+from .imports import PracticeImport
 from .lookups import Collection, DevelopmentStage, Funder, TargetGroup, Theme
 from .practice import Practice, PracticeQuerySet
 from .related import (
@@ -18,6 +19,7 @@ __all__ = [
     "Funder",
     "Practice",
     "PracticeContact",
+    "PracticeImport",
     "PracticeLink",
     "PracticeOrganisation",
     "PracticeQuerySet",

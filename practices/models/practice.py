@@ -324,6 +324,9 @@ class Practice(models.Model):
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
         ordering = ["name"]
+        # Importing a spreadsheet is its own permission: it can create and change many
+        # practices at once.
+        permissions = [("import_practice", _("Can import practices from a spreadsheet"))]
         indexes = [
             # The public list filters on status and sorts newest first.
             models.Index(fields=["status", "-created_at"], name="practice_status_created_idx"),
