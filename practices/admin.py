@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import (
     TranslationAdmin,
     TranslationStackedInline,
@@ -32,6 +33,10 @@ from .models import (
     TargetGroup,
     Theme,
 )
+
+# Background task results are for developers, not editors: their admin is not translated.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 # Long texts are edited in three languages on one page; keep each box compact.
 COMPACT_TEXTAREAS = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
