@@ -53,7 +53,7 @@ setup: messages demo-data
 run: setup
 	@echo "Serving Käytäntöpankki at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	@# Background tasks (large spreadsheet imports) run in a worker beside the web server.
-	@$(DEV_ENV) $(MANAGE) db_worker & worker=$$!; \
+	@$(DEV_ENV) $(MANAGE) db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 

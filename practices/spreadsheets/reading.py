@@ -588,11 +588,9 @@ def _build(table, raw_rows):
                             _column_letter(index),
                             _message(
                                 _(
-                                    "Row %(row)s has a value in column %(column)s, which has "
-                                    "no heading. Add the heading or move the value."
-                                ),
-                                row=number,
-                                column=_column_letter(index),
+                                    "This column has a value but no heading. Add the heading "
+                                    "or move the value."
+                                )
                             ),
                         )
                     )
@@ -604,11 +602,9 @@ def _build(table, raw_rows):
                         heading_cells[index],
                         _message(
                             _(
-                                "Row %(row)s, column “%(column)s”: the text is %(length)s "
-                                "characters long; at most %(limit)s are allowed. Shorten it."
+                                "The text is %(length)s characters long; at most %(limit)s "
+                                "are allowed. Shorten it."
                             ),
-                            row=number,
-                            column=heading_cells[index],
                             length=len(cell),
                             limit=MAX_CELL_LENGTH,
                         ),

@@ -1,8 +1,9 @@
+import inspect
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,6 +24,66 @@ def error_line(error):
     return str(error.message)
 
 
+class ProgressBar:
+    """A progress bar redrawn in place on a terminal:
+    ``Checking [██████████░░░░░░]  60 %  6000/10000 rows``.
+
+    Called as ``bar(done, total)``; it redraws only when the whole percentage changes, so
+    that a large file does not flood the terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, label, *, rows=True):
+        self.stream = stream
+        self.label = label
+        # Whether done and total count rows (and are shown), or only measure progress.
+        self.rows = rows
+        self.shown = None
+        self.open = False
+
+    def __call__(self, done, total):
+        if total <= 0:
+            return
+        done = min(max(done, 0), total)
+        percent = done * 100 // total
+        if (percent, done == total) == self.shown:
+            return
+        self.shown = (percent, done == total)
+        filled = done * self.WIDTH // total
+        bar = "█" * filled + "░" * (self.WIDTH - filled)
+        values = {
+            "label": self.label,
+            "bar": bar,
+            "percent": percent,
+            "done": done,
+            "total": total,
+        }
+        if self.rows:
+            line = _("%(label)s [%(bar)s] %(percent)3d %%  %(done)d/%(total)d rows") % values
+        else:
+            line = _("%(label)s [%(bar)s] %(percent)3d %%") % values
+        self.stream.write("\r" + line)
+        self.open = done < total
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def finish(self):
+        """End a bar left unfinished (by an error) so that later output starts on its own
+        line."""
+        if self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False
+
+
+def _accepts_progress(function):
+    try:
+        return "progress" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Command(BaseCommand):
     @property
     def help(self):
@@ -31,7 +92,10 @@ class Command(BaseCommand):
             "Import practices from an Excel workbook (.xlsx) or a CSV file (.csv) written "
             "under the import template's headings. Rows update the practice with the same "
             "identifier (Tunniste), else the one with the same name in the same organisation, "
-            "and create the rest. If any row has an error, nothing is written."
+            "and create the rest. If any row has an error, nothing is written. On a terminal "
+            "a progress bar is shown. Exit status: 0 when the import was applied, or when a "
+            "dry run found no errors; 1 when the file has errors or the import failed, and "
+            "then nothing was written."
         )
 
     def add_arguments(self, parser):
@@ -85,7 +149,17 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error.strerror}
             ) from error
 
-        plan = plan_import(table, using=using, progress=self._progress())
+        checking = self._progress_bar(_("Checking"))
+        try:
+            plan = plan_import(table, using=using, progress=checking)
+        except Exception as error:
+            raise self._failure(
+                _("The file could not be checked (%(error)s). Nothing was written."), error
+            ) from error
+        finally:
+            if checking:
+                checking.finish()
+
         for error in plan.errors:
             self.stdout.write(error_line(error))
         self._summary(plan)
@@ -104,8 +178,43 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(_("Dry run: nothing was written."))
             return
-        apply_import(plan, user=user)
+        self._apply(plan, user, using)
         self.stdout.write(self.style.SUCCESS(_("The import was applied.")))
+
+    def _apply(self, plan, user, using):
+        """Write the plan; on any failure roll everything back, the search index included,
+        and say that nothing was written."""
+        kwargs = {}
+        writing = None
+        if _accepts_progress(apply_import):
+            # apply_import() counts its own steps (rows, relations, search index), not rows.
+            writing = self._progress_bar(_("Writing"), rows=False)
+            if writing:
+                kwargs["progress"] = writing
+        try:
+            with transaction.atomic(using=using):
+                result = apply_import(plan, user=user, **kwargs)
+        except KeyboardInterrupt as error:
+            raise CommandError(
+                _("The import was interrupted. Nothing was written."), returncode=130
+            ) from error
+        except Exception as error:
+            raise self._failure(
+                _("The import failed (%(error)s). Nothing was written."), error
+            ) from error
+        finally:
+            if writing:
+                writing.finish()
+        if not result.applied:
+            raise CommandError(_("The import was not applied. Nothing was written."))
+        return result
+
+    @staticmethod
+    def _failure(message, error):
+        """A CommandError for an unexpected exception: one line, without the traceback
+        (which --traceback shows)."""
+        detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return CommandError(message % {"error": detail})
 
     def _summary(self, plan):
         for row in plan.updated:
@@ -138,19 +247,9 @@ class Command(BaseCommand):
         for name in plan.new_collections:
             self.stdout.write(_("New collection: %(name)s") % {"name": name})
 
-    def _progress(self):
-        """A progress line on a terminal; nothing when stderr is a file or a pipe."""
+    def _progress_bar(self, label, *, rows=True):
+        """A progress bar on a terminal; None when stderr is a file or a pipe."""
         stream = getattr(self.stderr, "_out", self.stderr)
         if not getattr(stream, "isatty", lambda: False)():
             return None
-
-        def progress(done, total):
-            if done == total or done % 100 == 0:
-                stream.write(
-                    "\r" + _("Checked %(done)d of %(total)d rows") % {"done": done, "total": total}
-                )
-                if done == total:
-                    stream.write("\n")
-                stream.flush()
-
-        return progress
+        return ProgressBar(stream, label, rows=rows)

@@ -195,8 +195,7 @@ def test_an_over_long_cell_is_an_error_naming_row_and_column():
 
     assert [(error.row, error.column) for error in table.errors] == [(3, "Ratkaisu")]
     assert messages(table) == [
-        "Row 3, column “Ratkaisu”: the text is 10001 characters long; at most 10000 are "
-        "allowed. Shorten it."
+        "The text is 10001 characters long; at most 10000 are allowed. Shorten it."
     ]
 
 
@@ -212,7 +211,9 @@ def test_a_value_in_a_column_without_heading_is_an_error():
     table = read(content)
 
     assert [(error.row, error.column) for error in table.errors] == [(2, "B")]
-    assert "column B, which has no heading" in messages(table)[0]
+    assert messages(table) == [
+        "This column has a value but no heading. Add the heading or move the value."
+    ]
 
 
 def test_the_same_identifier_twice_is_an_error_naming_both_rows():
