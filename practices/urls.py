@@ -6,5 +6,9 @@ app_name = "practices"
 
 urlpatterns = [
     path("", views.practice_list, name="list"),
+    path("kaytannot/lataa.csv", views.practice_export, {"file_format": "csv"}, name="export-csv"),
+    path(
+        "kaytannot/lataa.xlsx", views.practice_export, {"file_format": "xlsx"}, name="export-xlsx"
+    ),
     path("kaytannot/<slug:slug>/", views.practice_detail, name="detail"),
 ]

@@ -1,14 +1,22 @@
+import io
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from .facets import facet_counts
 from .filters import Ignored, PracticeFilterSet, Sort, shown_value
 from .models import Practice
 from .search import highlight_page, suggest_query
+from .spreadsheets.export import practice_rows, write_csv, write_xlsx
 
 # Parameters that are not filters: kept by "clear all filters".
 NON_FILTER_PARAMS = ("q", "sort")
@@ -43,6 +51,18 @@ def _without(request, param, value=""):
                 continue
             kept.append((key, item))
     return _query_string(kept)
+
+
+def _export_query(filterset):
+    """The query string of the list as shown (with a corrected search text when the page shows
+    the correction's results), without the page number: the downloads hold every page."""
+    return _query_string(
+        [(key, item) for key, values in filterset.data.lists() if key != "page" for item in values]
+    )
+
+
+def _export_max_rows():
+    return getattr(settings, "PRACTICE_PUBLIC_EXPORT_MAX_ROWS", 10000)
 
 
 def _clear_filters_url(request):
@@ -143,8 +163,55 @@ def practice_list(request):
             "year_min": filterset.cleaned("start_year_min"),
             "year_max": filterset.cleaned("start_year_max"),
             "funding_programme": filterset.cleaned("funding_programme", ""),
+            "export_query": _export_query(filterset),
+            "export_max_rows": _export_max_rows(),
         },
     )
+
+
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_safe
+def practice_export(request, file_format):
+    """The published practices of the list's query string as a CSV or XLSX file, in the
+    list's order, with the same filters (practices.filters) and only the contact persons shown
+    publicly. Larger results than PRACTICE_PUBLIC_EXPORT_MAX_ROWS are not cut short: the
+    visitor is sent back to the list, with a message asking to narrow the search."""
+    filterset = PracticeFilterSet(request.GET)
+    practices = filterset.qs
+    count = practices.count()
+    limit = _export_max_rows()
+    if count > limit:
+        messages.warning(
+            request,
+            ngettext(
+                "The search has %(count)s results, and at most %(limit)s practice can be "
+                "downloaded at a time. Narrow the search with filters or search words, then "
+                "download again.",
+                "The search has %(count)s results, and at most %(limit)s practices can be "
+                "downloaded at a time. Narrow the search with filters or search words, then "
+                "download again.",
+                limit,
+            )
+            % {"count": count, "limit": limit},
+        )
+        return redirect(reverse("practices:list") + _without(request, "page"))
+
+    buffer = io.BytesIO()
+    rows = practice_rows(practices, only_public_contacts=True)
+    if file_format == "xlsx":
+        write_xlsx(rows, buffer)
+    else:
+        write_csv(rows, buffer)
+    filename = f"kaytannot-{timezone.localdate().isoformat()}.{file_format}"
+    response = HttpResponse(buffer.getvalue(), content_type=EXPORT_CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def practice_detail(request, slug):

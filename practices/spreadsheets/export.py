@@ -12,8 +12,6 @@ import csv
 import io
 import re
 
-from django.db.models import Prefetch
-
 from practices.models import DevelopmentStage, Practice, PracticeContact, PracticeOrganisation
 
 from .reading import HEADINGS
@@ -179,69 +177,136 @@ def _contact_entry(contact):
     return entry
 
 
-def _for_export(queryset, *, only_public_contacts):
-    from contacts.models import Contact
-
-    contact_roles = PracticeContact.objects.filter(
-        role=PracticeContact.Role.CONTACT
-    ).select_related("contact")
-    if only_public_contacts:
-        contact_roles = contact_roles.filter(contact__in=Contact.objects.public())
-    # Lookups other callers prefetched are dropped: they may use the same names with other
-    # querysets, which Django refuses to combine.
-    return (
-        queryset.prefetch_related(None)
-        .select_related("stage", "collection")
-        .prefetch_related(
-            "themes",
-            "target_groups",
-            "funders",
-            "municipalities",
-            "regions",
-            "wellbeing_counties",
-            Prefetch(
-                "organisation_roles",
-                queryset=PracticeOrganisation.objects.select_related("organisation"),
-            ),
-            Prefetch("contact_roles", queryset=contact_roles, to_attr="exported_contact_roles"),
-        )
-    )
-
-
-def practice_row(practice):
-    """One practice's cells in heading order. Expects the prefetching of practice_rows()."""
+def _cells(practice, related):
+    """A practice's cells in heading order; `related` holds the names of its linked records
+    (and its contacts' entries) by field, in their display order."""
     cells = {"identifier": _cell(practice.slug)}
     for field in _TEXT_FIELDS:
         cells[field] = _cell(getattr(practice, f"{field}_fi"))
     cells.update(
         stage=_cell(practice.stage.name_fi if practice.stage else ""),
-        target_groups=_joined(item.name_fi for item in practice.target_groups.all()),
-        themes=_joined(item.name_fi for item in practice.themes.all()),
-        funders=_joined(item.name_fi for item in practice.funders.all()),
         funding_programme=_cell(practice.funding_programme),
-        organisations=_joined(
-            role.organisation.name_fi for role in practice.organisation_roles.all()
-        ),
-        municipalities=_joined(item.name_fi for item in practice.municipalities.all()),
-        regions=_joined(item.name_fi for item in practice.regions.all()),
-        wellbeing_counties=_joined(item.name_fi for item in practice.wellbeing_counties.all()),
         collection=_cell(practice.collection.name_fi if practice.collection else ""),
-        contacts=_joined(_contact_entry(role.contact) for role in practice.exported_contact_roles),
         start_year=_cell(str(practice.start_year) if practice.start_year else ""),
         source=_cell(practice.source_url or practice.source_name),
         status=_cell(STATUS_WORDS.get(practice.status, practice.status)),
         content_language=_cell(practice.content_language),
     )
+    for key in (*_MANY_FIELDS, "organisations", "contacts"):
+        cells[key] = _joined(related.get(key, ()))
     return [cells[key] for key in HEADINGS]
 
 
+# Multi-value columns that are many-to-many fields of Practice, by column key.
+_MANY_FIELDS = {
+    "target_groups": "target_groups",
+    "themes": "themes",
+    "funders": "funders",
+    "municipalities": "municipalities",
+    "regions": "regions",
+    "wellbeing_counties": "wellbeing_counties",
+}
+
+
+def practice_row(practice):
+    """One practice's cells in heading order, from prefetched linked records: its many-to-many
+    fields, organisation_roles with their organisations, and its contact persons' roles with
+    their contacts as `exported_contact_roles`."""
+    related = {
+        key: [item.name_fi for item in getattr(practice, name).all()]
+        for key, name in _MANY_FIELDS.items()
+    }
+    related["organisations"] = [
+        role.organisation.name_fi for role in practice.organisation_roles.all()
+    ]
+    related["contacts"] = [_contact_entry(role.contact) for role in practice.exported_contact_roles]
+    return _cells(practice, related)
+
+
+# Practices whose linked records are read together, one query per kind.
+EXPORT_BATCH_SIZE = 2000
+
+
+def _ordering(prefix, model):
+    """`model`'s default ordering, as seen from a query on a table that links to it."""
+    fields = []
+    for name in model._meta.ordering:
+        descending = name.startswith("-")
+        fields.append(("-" if descending else "") + prefix + name.lstrip("-"))
+    return fields
+
+
+def _related_names(ids, using, only_public_contacts):
+    """The names of the linked records of the practices `ids`, as practice_row() gives
+    them, read as plain values: {column key: {practice id: [names]}}."""
+    from contacts.models import Contact
+
+    related = {}
+    for key, name in _MANY_FIELDS.items():
+        field = Practice._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        rows = (
+            through.objects.using(using)
+            .filter(**{f"{source}_id__in": ids})
+            .order_by(f"{source}_id", *_ordering(f"{target}__", field.related_model))
+            .values_list(f"{source}_id", f"{target}__name_fi")
+        )
+        related[key] = _grouped(rows)
+
+    organisations = (
+        PracticeOrganisation.objects.using(using)
+        .filter(practice_id__in=ids)
+        .order_by("practice_id", *PracticeOrganisation._meta.ordering)
+        .values_list("practice_id", "organisation__name_fi")
+    )
+    related["organisations"] = _grouped(organisations)
+
+    contacts = PracticeContact.objects.using(using).filter(
+        practice_id__in=ids, role=PracticeContact.Role.CONTACT
+    )
+    if only_public_contacts:
+        contacts = contacts.filter(contact__in=Contact.objects.using(using).public())
+    contacts = contacts.order_by("practice_id", *PracticeContact._meta.ordering).values_list(
+        "practice_id", "contact__name", "contact__title_fi", "contact__email"
+    )
+    related["contacts"] = _grouped(
+        (practice_id, _contact_entry(Contact(name=name, title_fi=title, email=email)))
+        for practice_id, name, title, email in contacts
+    )
+    return related
+
+
+def _grouped(pairs):
+    grouped = {}
+    for practice_id, value in pairs:
+        grouped.setdefault(practice_id, []).append(value)
+    return grouped
+
+
 def practice_rows(queryset, *, only_public_contacts=False):
-    """Each practice of the queryset as a list of cell texts in HEADINGS order, in a
-    constant number of queries. The source is the URL when there is one, else the source's
-    name; contacts are the practice's contact persons (with only_public_contacts, only those
-    who agreed to be shown publicly)."""
-    for practice in _for_export(queryset, only_public_contacts=only_public_contacts):
-        yield practice_row(practice)
+    """Each practice of the queryset as a list of cell texts in HEADINGS order. The linked
+    records are read as plain values, a few queries per EXPORT_BATCH_SIZE practices. The
+    source is the URL when there is one, else the source's name; contacts are the practice's
+    contact persons (with only_public_contacts, only those who agreed to be shown
+    publicly)."""
+    using = queryset.db
+    practices = queryset.prefetch_related(None).select_related("stage", "collection")
+    batch = []
+    for practice in practices.iterator(chunk_size=EXPORT_BATCH_SIZE):
+        batch.append(practice)
+        if len(batch) == EXPORT_BATCH_SIZE:
+            yield from _batch_rows(batch, using, only_public_contacts)
+            batch = []
+    if batch:
+        yield from _batch_rows(batch, using, only_public_contacts)
+
+
+def _batch_rows(practices, using, only_public_contacts):
+    related = _related_names([practice.pk for practice in practices], using, only_public_contacts)
+    for practice in practices:
+        names = {key: by_practice.get(practice.pk, ()) for key, by_practice in related.items()}
+        yield _cells(practice, names)
 
 
 def example_row():
