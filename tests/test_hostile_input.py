@@ -4,7 +4,8 @@ Random text of every Unicode category (control characters included), fragments o
 tsquery syntax, SQL, markup and very long strings go into q, alone and with random facet,
 sort and page parameters, over a catalogue with real practices so that searches do match.
 The page must always answer 200; the API 200, or 400 naming the parameter it rejects, or 404
-for a page that does not exist (both documented in practices.api). Never a 500.
+for a page that does not exist (both documented in practices.api); the downloads 200 with a
+file. Never a 500.
 """
 
 import json
@@ -203,7 +204,8 @@ HYPOTHESIS = settings(
 )
 
 
-# 2,500 random requests on each database: 750 + 500 to the page, 750 + 500 to the API.
+# 2,700 random requests on each database: 750 + 500 to the page, 750 + 500 to the API, 200
+# to the downloads.
 @pytest.mark.usefixtures("catalogue")
 @settings(HYPOTHESIS, max_examples=750)
 @given(q=queries, url=st.sampled_from(PAGE_URLS))
@@ -216,6 +218,19 @@ def test_list_page_answers_any_search_text(q, url):
 @given(q=queries, params=filter_params(), url=st.sampled_from(PAGE_URLS))
 def test_list_page_answers_any_search_with_any_filters(q, params, url):
     _check_page(_get(url, [("q", q), *params]))
+
+
+DOWNLOAD_URLS = ("/kaytannot/lataa.csv", "/kaytannot/lataa.xlsx", "/en/kaytannot/lataa.csv")
+
+
+@pytest.mark.usefixtures("catalogue")
+@settings(HYPOTHESIS, max_examples=200)
+@given(q=queries, params=filter_params(), url=st.sampled_from(DOWNLOAD_URLS))
+def test_download_answers_any_search_with_any_filters(q, params, url):
+    response = _get(url, [("q", q), *params])
+
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Disposition"].startswith("attachment;")
 
 
 @pytest.mark.usefixtures("catalogue")
