@@ -15,6 +15,7 @@ Columns missing from the file leave the matching fields of existing practices un
 """
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,8 +24,8 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Prefetch
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.text import slugify
@@ -84,6 +85,15 @@ _HISTORY_FIELDS = {
     "content_language": "content_language",
 }
 _ORDER = list(HEADINGS)
+# Rows written by one INSERT or UPDATE, and ids in one "IN (…)" of a query.
+BATCH_SIZE = 500
+CHUNK_SIZE = 2000
+
+
+def _chunks(items, size=CHUNK_SIZE):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _interpolate(message, params):
@@ -673,57 +683,131 @@ def _same_practice(row, first_number, column):
     )
 
 
+class _Current:
+    """What the comparison needs of the matched practices, read with a few queries whatever
+    their number: their own columns, and the ids of their many-to-many values, organisations
+    and contacts in the order export writes them."""
+
+    def __init__(self, ids, using):
+        self.practices = {}
+        self.many = {key: {} for key in MANY_FIELDS}
+        self.organisations = {}
+        self.contacts = {}
+        for chunk in _chunks(ids):
+            self.practices.update(
+                (practice.pk, practice)
+                for practice in Practice.objects.using(using).filter(pk__in=chunk).order_by()
+            )
+            for key in MANY_FIELDS:
+                through = getattr(Practice, key).through
+                target = f"{getattr(Practice, key).field.m2m_reverse_field_name()}_id"
+                for practice_id, target_id in (
+                    through.objects.using(using)
+                    .filter(practice_id__in=chunk)
+                    .values_list("practice_id", target)
+                ):
+                    self.many[key].setdefault(practice_id, set()).add(target_id)
+            # The default ordering of roles and contact links is the order export uses.
+            for practice_id, organisation_id in (
+                PracticeOrganisation.objects.using(using)
+                .filter(practice_id__in=chunk)
+                .values_list("practice_id", "organisation_id")
+            ):
+                self.organisations.setdefault(practice_id, {})[organisation_id] = None
+            for practice_id, contact_id in (
+                PracticeContact.objects.using(using)
+                .filter(practice_id__in=chunk, role=PracticeContact.Role.CONTACT)
+                .values_list("practice_id", "contact_id")
+            ):
+                self.contacts.setdefault(practice_id, {})[contact_id] = None
+
+    def old_value(self, practice, key):
+        if key in MANY_FIELDS:
+            return self.many[key].get(practice.pk, set())
+        if key == "organisations":
+            return list(self.organisations.get(practice.pk, ()))
+        if key == "contacts":
+            return list(self.contacts.get(practice.pk, ()))
+        return _old_value(practice, key)
+
+
 def _compare(plan, using):
     ids = [row.practice for row in plan.rows if row.practice is not None]
-    practices = {}
-    if ids:
-        practices = {
-            practice.pk: practice
-            for practice in _for_comparison(Practice.objects.using(using).filter(pk__in=ids))
-        }
+    current = _Current(ids, using)
+    changed = []
     for row in plan.rows:
         if row.practice is not None:
-            row.practice = practices[row.practice]
+            row.practice = current.practices[row.practice]
         if row.errors:
             row.action = None
             continue
         if row.practice is None:
             row.action = NEW
             continue
+        keys = [
+            key
+            for key in _ORDER
+            if key != "identifier"
+            and key in row.values
+            and current.old_value(row.practice, key) != _new_value(row.values, key)
+        ]
+        if keys:
+            changed.append((row, keys))
+        else:
+            row.action = UNCHANGED
+
+    # The old cells of the practices that change, as export writes them.
+    loaded = {}
+    for chunk in _chunks([row.practice.pk for row, _keys in changed]):
+        loaded.update(
+            (practice.pk, practice)
+            for practice in _for_comparison(Practice.objects.using(using).filter(pk__in=chunk))
+        )
+    for row, keys in changed:
+        row.practice = loaded[row.practice.pk]
         old_cells = dict(zip(HEADINGS, practice_row(row.practice), strict=True))
-        for key in _ORDER:
-            if key == "identifier" or key not in row.values:
-                continue
-            if _old_value(row.practice, key) != _new_value(row.values, key):
-                row.changes.append(
-                    FieldChange(
-                        field=key,
-                        label=HEADINGS[key],
-                        old=unescape_cell(old_cells[key]),
-                        new=_new_text(row.values, key),
-                    )
-                )
-        row.action = UPDATED if row.changes else UNCHANGED
+        row.changes = [
+            FieldChange(
+                field=key,
+                label=HEADINGS[key],
+                old=unescape_cell(old_cells[key]),
+                new=_new_text(row.values, key),
+            )
+            for key in keys
+        ]
+        row.action = UPDATED
 
 
 # --- Applying ------------------------------------------------------------------------------
 
 
-def _unique_slug(model, name, using, taken):
-    """A slug for `name` not used by any `model` row nor in `taken` (which it joins)."""
+def _unique_slugs(model, names, using, taken):
+    """A slug for each of `names`, used by no `model` row nor in `taken` (which they join).
+    One query, and one more per hundred names whose plain slug is already in use."""
     limit = _max_length(model, "slug")
-    base = slugify(name)[: limit - 6].strip("-") or model._meta.model_name
-    existing = set(
-        model._default_manager.using(using)
-        .filter(slug__startswith=base)
-        .values_list("slug", flat=True)
-    )
-    slug, number = base, 2
-    while slug in existing or slug in taken:
-        slug = f"{base}-{number}"
-        number += 1
-    taken.add(slug)
-    return slug
+    bases = [slugify(name)[: limit - 6].strip("-") or model._meta.model_name for name in names]
+    manager = model._default_manager.using(using)
+    unique = list(dict.fromkeys(bases))
+    existing = set()
+    for chunk in _chunks(unique):
+        existing.update(manager.filter(slug__in=chunk).values_list("slug", flat=True))
+    # A slug that is taken gets a number: read the numbered slugs already in use.
+    repeated = {base for base, count in Counter(bases).items() if count > 1}
+    clashing = [base for base in unique if base in existing or base in taken or base in repeated]
+    for chunk in _chunks(clashing, 100):
+        condition = Q()
+        for base in chunk:
+            condition |= Q(slug__startswith=base)
+        existing.update(manager.filter(condition).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        slug, number = base, 2
+        while slug in existing or slug in taken:
+            slug = f"{base}-{number}"
+            number += 1
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 def _resolved(item):
@@ -784,9 +868,16 @@ def _history_message(action, keys):
     return [{"changed": {"fields": fields}}]
 
 
-def apply_import(plan: ImportPlan, *, user) -> ImportResult:
+def apply_import(
+    plan: ImportPlan, *, user, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
     """Write a plan without errors in one transaction and record it in the edit history as
-    `user`'s. A plan with any error writes nothing (the result says applied=False)."""
+    `user`'s. A plan with any error writes nothing (the result says applied=False).
+
+    `progress(done, total)` is called as the rows are written, every few hundred rows and at
+    least once per step. Each new or updated row counts three times in `total`: once when
+    the practice is written, once when its relations and history are, and once when it is
+    in the search index."""
     if not plan.is_valid:
         return ImportResult(applied=False, errors=list(plan.errors))
     using = plan.using
@@ -802,45 +893,66 @@ def apply_import(plan: ImportPlan, *, user) -> ImportResult:
     )
     if not new_rows and not updated_rows:
         return result
+    count = len(new_rows) + len(updated_rows)
+
+    def report(done):
+        if progress:
+            progress(done, 3 * count)
 
     with transaction.atomic(using=using):
         _create_referenced(plan, using)
         now = timezone.now()
+        # Positional values skip the translation fields' per-keyword work in Model.__init__,
+        # which is slow in bulk; the values are the fields' defaults, as without arguments.
+        defaults = [field.get_default() for field in Practice._meta.concrete_fields]
+        taken = {row.values["identifier"] for row in new_rows if row.values.get("identifier")}
+        unnamed = [row for row in new_rows if not row.values.get("identifier")]
+        slugs = dict(
+            zip(
+                map(id, unnamed),
+                _unique_slugs(Practice, [row.values["name"] for row in unnamed], using, taken),
+                strict=True,
+            )
+        )
         practices = []
-        taken = set()
         for row in new_rows:
-            practice = Practice(created_by=user, created_at=now, modified_at=now)
-            identifier = row.values.get("identifier")
-            if identifier:
-                practice.slug = identifier
-                taken.add(identifier)
-            else:
-                practice.slug = _unique_slug(Practice, row.values["name"], using, taken)
+            practice = Practice(*defaults)
+            practice.created_by = user
+            practice.created_at = practice.modified_at = now
+            practice.slug = row.values.get("identifier") or slugs[id(row)]
             _practice_fields(row.values, practice, [k for k in row.values if k != "identifier"])
             practices.append(practice)
-        Practice.objects.using(using).bulk_create(practices)
-        for row, practice in zip(new_rows, practices, strict=True):
             row.practice = practice
+        done = 0
+        for written in _create_practices(practices, using):
+            done += written
+            report(done)
 
+        # Rows that change the same columns are updated together.
+        by_columns = {}
         for row in updated_rows:
             keys = [change.field for change in row.changes]
             _practice_fields(row.values, row.practice, keys)
-            columns = _columns(keys)
-            if columns:
-                update = {column: getattr(row.practice, column) for column in columns}
-                Practice.objects.using(using).filter(pk=row.practice.pk).update(
-                    modified_at=now, **update
-                )
-            else:
-                Practice.objects.using(using).filter(pk=row.practice.pk).update(modified_at=now)
+            row.practice.modified_at = now
+            by_columns.setdefault(tuple(_columns(keys)), []).append(row.practice)
+        for columns, group in by_columns.items():
+            for batch in _chunks(group, BATCH_SIZE):
+                Practice.objects.using(using).bulk_update(batch, ["modified_at", *columns])
+                done += len(batch)
+                report(done)
 
         _write_relations(new_rows, updated_rows, using)
         _write_history(new_rows, updated_rows, user, using)
+        report(2 * count)
         result.practice_ids = [row.practice.pk for row in (*new_rows, *updated_rows)]
 
     from practices.search import index_practices
 
-    index_practices(result.practice_ids, using=using)
+    index_practices(
+        result.practice_ids,
+        using=using,
+        progress=lambda indexed, _total: report(2 * count + indexed),
+    )
     return result
 
 
@@ -856,22 +968,152 @@ def _create_referenced(plan, using):
         collection = row.values.get("collection")
         if isinstance(collection, NewObject):
             seen[id(collection)] = ("collection", collection)
-    taken = {Organisation: set(), Collection: set()}
+    missing = {"organisations": [], "collection": [], "contacts": []}
     for key, item in seen.values():
-        if item.obj is not None:
-            continue
-        if key == "organisations":
-            slug = _unique_slug(Organisation, item.name, using, taken[Organisation])
-            item.obj = Organisation(name=item.name, name_fi=item.name, slug=slug)
-        elif key == "collection":
-            slug = _unique_slug(Collection, item.name, using, taken[Collection])
-            item.obj = Collection(name=item.name, name_fi=item.name, slug=slug)
-        else:
-            title = item.details.get("title", "")
-            item.obj = Contact(
-                name=item.name, title=title, title_fi=title, email=item.details.get("email", "")
+        if item.obj is None:
+            missing[key].append(item)
+    for key, model in (("organisations", Organisation), ("collection", Collection)):
+        items = missing[key]
+        slugs = _unique_slugs(model, [item.name for item in items], using, set())
+        for item, slug in zip(items, slugs, strict=True):
+            item.obj = model(name=item.name, name_fi=item.name, slug=slug)
+    for item in missing["contacts"]:
+        title = item.details.get("title", "")
+        item.obj = Contact(
+            name=item.name, title=title, title_fi=title, email=item.details.get("email", "")
+        )
+    for key, model in (
+        ("organisations", Organisation),
+        ("collection", Collection),
+        ("contacts", Contact),
+    ):
+        # New objects have no signal receivers that bulk_create would skip.
+        objects = [item.obj for item in missing[key]]
+        if objects:
+            model._default_manager.using(using).bulk_create(objects, batch_size=BATCH_SIZE)
+
+
+def _insert(model, columns, rows, using):
+    """Insert `rows` (tuples of values for `columns`, attribute names) into `model`'s table,
+    every other column taking its default: what bulk_create does for rows whose ids are not
+    needed, without building a model instance and compiling each value (ten times faster
+    for the many small rows of relations). Sends no signals, like bulk_create."""
+    if not rows:
+        return
+    connection = connections[using]
+    fields = [model._meta.get_field(column) for column in columns]
+    template = model()
+    others = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.attname not in columns
+    ]
+    defaults = tuple(
+        field.get_db_prep_save(field.pre_save(template, True), connection) for field in others
+    )
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in (*fields, *others))
+    if connection.vendor == "postgresql":
+        prepared = (
+            (
+                *(
+                    value
+                    if type(value) is int or type(value) is str
+                    else field.get_db_prep_save(value, connection)
+                    for field, value in zip(fields, row, strict=True)
+                ),
+                *defaults,
             )
-        item.obj.save(using=using)
+            for row in rows
+        )
+        _copy(connection, model, names, prepared)
+        return
+    placeholders = ", ".join(["%s"] * (len(fields) + len(others)))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows, CHUNK_SIZE):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        *(
+                            field.get_db_prep_save(value, connection)
+                            for field, value in zip(fields, row, strict=True)
+                        ),
+                        *defaults,
+                    )
+                    for row in batch
+                ],
+            )
+
+
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+
+def _copy(connection, model, names, rows):
+    """PostgreSQL: load `rows` (database values for the columns `names`) with COPY, several
+    times faster than INSERT for many rows."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _create_practices(practices, using):
+    """Insert new practices and set their ids: bulk_create, or on PostgreSQL COPY with ids
+    taken from the table's sequence first."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        for batch in _chunks(practices, BATCH_SIZE):
+            Practice.objects.using(using).bulk_create(batch)
+            yield len(batch)
+        return
+    meta = Practice._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(practices)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for practice, pk in zip(practices, ids, strict=True):
+        practice.pk = pk
+        practice._state.adding = False
+        practice._state.db = using
+    fields = [field for field in meta.concrete_fields if not field.generated]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    # Text, numbers, flags and foreign keys go to the database as they are; only the other
+    # fields (dates, automatic timestamps, …) need Django's preparation.
+    plain = {
+        field.attname
+        for field in fields
+        if isinstance(field, _PLAIN_FIELDS) and not getattr(field, "auto_now", False)
+    }
+    getters = [(field.attname, None if field.attname in plain else field) for field in fields]
+    for batch in _chunks(practices, CHUNK_SIZE):
+        _copy(
+            connection,
+            Practice,
+            names,
+            (
+                [
+                    getattr(practice, attname)
+                    if field is None
+                    else field.get_db_prep_save(field.pre_save(practice, True), connection)
+                    for attname, field in getters
+                ]
+                for practice in batch
+            ),
+        )
+        yield len(batch)
 
 
 def _write_relations(new_rows, updated_rows, using):
@@ -897,10 +1139,11 @@ def _write_relations(new_rows, updated_rows, using):
         through.objects.using(using).filter(
             practice_id__in=[row.practice.pk for row in rows if row.practice.pk in updated_ids]
         ).delete()
-        through.objects.using(using).bulk_create(
-            through(practice_id=row.practice.pk, **{f"{target}_id": item.pk})
-            for row in rows
-            for item in row.values[key]
+        _insert(
+            through,
+            ["practice_id", f"{target}_id"],
+            [(row.practice.pk, item.pk) for row in rows for item in row.values[key]],
+            using,
         )
 
     rows = changed["organisations"]
@@ -913,15 +1156,15 @@ def _write_relations(new_rows, updated_rows, using):
             practice_id__in=[row.practice.pk for row in rows if row.practice.pk in updated_ids],
             role=PracticeContact.Role.CONTACT,
         ).delete()
-        PracticeContact.objects.using(using).bulk_create(
-            PracticeContact(
-                practice_id=row.practice.pk,
-                contact=_resolved(item),
-                role=PracticeContact.Role.CONTACT,
-                order=order,
-            )
-            for row in rows
-            for order, item in enumerate(row.values["contacts"])
+        _insert(
+            PracticeContact,
+            ["practice_id", "contact_id", "role", "order"],
+            [
+                (row.practice.pk, _resolved(item).pk, PracticeContact.Role.CONTACT, order)
+                for row in rows
+                for order, item in enumerate(row.values["contacts"])
+            ],
+            using,
         )
 
 
@@ -956,22 +1199,15 @@ def _write_organisation_roles(rows, updated_ids, using):
                 continue
             owner = order == 0 and not has_owner
             has_owner = has_owner or owner
-            created.append(
-                PracticeOrganisation(
-                    practice_id=row.practice.pk,
-                    organisation=organisation,
-                    role=PracticeOrganisation.Role.OWNER
-                    if owner
-                    else PracticeOrganisation.Role.PARTNER,
-                    order=order,
-                )
-            )
+            role = PracticeOrganisation.Role.OWNER if owner else PracticeOrganisation.Role.PARTNER
+            created.append((row.practice.pk, organisation.pk, role, order))
     if removed:
         roles.filter(pk__in=removed).delete()
     if reordered:
-        roles.bulk_update(reordered, ["order"])
-    if created:
-        roles.bulk_create(created)
+        roles.bulk_update(reordered, ["order"], batch_size=BATCH_SIZE)
+    _insert(
+        PracticeOrganisation, ["practice_id", "organisation_id", "role", "order"], created, using
+    )
 
 
 def _write_history(new_rows, updated_rows, user, using):
@@ -990,7 +1226,7 @@ def _write_history(new_rows, updated_rows, user, using):
                     change_message=_history_json(action, keys),
                 )
             )
-    LogEntry.objects.using(using).bulk_create(entries)
+    LogEntry.objects.using(using).bulk_create(entries, batch_size=BATCH_SIZE)
 
 
 def _history_json(action, keys):

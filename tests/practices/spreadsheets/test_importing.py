@@ -289,3 +289,94 @@ def test_organisations_that_stay_keep_their_other_roles(reference_data, importer
     # An organisation left out loses its roles.
     _import(_xlsx([_row(organisations=owner.name_fi)]), importer)
     assert roles() == [(owner.name_fi, "owner", 0)]
+
+
+def _many_rows(count, prefix):
+    """`count` rows with every column filled: new organisations, contacts and a collection,
+    half of them without an identifier."""
+    return [
+        _row(
+            identifier=f"{prefix}-tunniste-{number}" if number % 2 else "",
+            name=f"{prefix} malli {number}",
+            organisations=f"{prefix} yhdistys {number} ry; Lohjan kaupunki",
+            contacts=f"{prefix.title()} Henkilö{number} (Koordinaattori) "
+            f"<{prefix}.{number}@example.fi>; Taru Rahkama (Asiakkuuspäällikkö) "
+            "<taru.rahkama@lohja.fi>",
+            collection=f"{prefix} kokonaisuus {number % 3}",
+            status="Julkaistu" if number % 3 else "Luonnos",
+        )
+        for number in range(count)
+    ]
+
+
+def _queries(function):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        result = function()
+    return len(captured.captured_queries), result
+
+
+def test_query_count_does_not_grow_with_the_rows(reference_data, importer):
+    # The first import of a process also fills caches (content types, the search index's
+    # revision row): import one practice before counting.
+    apply_import(plan_import(_table(_xlsx(_many_rows(1, "ensin")))), user=importer)
+    counts = {}
+    for size, prefix in ((3, "pieni"), (30, "suuri")):
+        table = _table(_xlsx(_many_rows(size, prefix)))
+        planned, plan = _queries(lambda table=table: plan_import(table))
+        assert plan.errors == [] and len(plan.new) == size
+        applied, result = _queries(lambda plan=plan: apply_import(plan, user=importer))
+        assert result.created == size
+        counts[size] = (planned, applied)
+    assert Practice.objects.count() == 34
+    assert counts[3] == counts[30]
+
+    # Updating every row of the file costs the same whatever the number of rows.
+    for size, prefix in ((3, "pieni"), (30, "suuri")):
+        rows = [
+            [*row[:2], "Uusi kuvaus.", *row[3:]]
+            for row in practice_rows(Practice.objects.filter(name_fi__startswith=prefix))
+        ]
+        rows = [_with(row, municipalities="Vihti", organisations="Lohjan kaupunki") for row in rows]
+        table = _table(_xlsx(rows))
+        planned, plan = _queries(lambda table=table: plan_import(table))
+        assert len(plan.updated) == size
+        applied, result = _queries(lambda plan=plan: apply_import(plan, user=importer))
+        assert result.updated == size
+        counts[size] = (planned, applied)
+    assert counts[3] == counts[30]
+    updated = Practice.objects.exclude(name_fi__startswith="ensin")
+    assert set(updated.values_list("summary_fi", flat=True)) == {"Uusi kuvaus."}
+
+
+def _with(row, **cells):
+    row = list(row)
+    for key, value in cells.items():
+        row[KEYS.index(key)] = value
+    return row
+
+
+def test_apply_reports_progress(reference_data, importer):
+    plan = plan_import(_table(_xlsx(_many_rows(3, "edistys"))))
+    calls = []
+
+    apply_import(plan, user=importer, progress=lambda done, total: calls.append((done, total)))
+
+    # Each row counts three times: written, its relations and history, indexed.
+    assert calls == [(3, 9), (6, 9), (9, 9)]
+    assert Practice.objects.count() == 3
+
+
+def test_progress_is_reported_in_steps_of_many_rows(reference_data, importer):
+    plan = plan_import(_table(_xlsx(_many_rows(250, "iso"))))
+    calls = []
+
+    apply_import(plan, user=importer, progress=lambda done, total: calls.append((done, total)))
+
+    done = [call[0] for call in calls]
+    assert done == sorted(done) and calls[-1] == (750, 750)
+    # A progress bar is updated at least once per step, not once per row.
+    assert 3 <= len(calls) <= 750 // 100
+    assert Practice.objects.count() == 250
