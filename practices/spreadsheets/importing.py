@@ -946,6 +946,12 @@ def apply_import(
         report(2 * count)
         result.practice_ids = [row.practice.pk for row in (*new_rows, *updated_rows)]
 
+        from practices.search.indexing import bump_revision
+
+        # The browse lists (practices.browse) show the imported practices from the commit;
+        # text search finds them once the index below is updated.
+        bump_revision(using)
+
     from practices.search import index_practices
 
     index_practices(

@@ -380,3 +380,18 @@ def test_progress_is_reported_in_steps_of_many_rows(reference_data, importer):
     # A progress bar is updated at least once per step, not once per row.
     assert 3 <= len(calls) <= 750 // 100
     assert Practice.objects.count() == 250
+
+
+def test_imported_practices_are_listed_from_the_commit_before_the_search_index_is_updated(
+    reference_data, importer, client, monkeypatch
+):
+    client.get("/")  # the browse index of the catalogue before the import
+    indexed = []
+    monkeypatch.setattr(
+        "practices.search.index_practices", lambda ids, **kwargs: indexed.append(list(ids))
+    )
+
+    _import(_xlsx([_row(name="Heti näkyvä malli", status="Julkaistu")]), importer)
+
+    assert len(indexed) == 1  # the index update comes after the commit, separately
+    assert "Heti näkyvä malli" in client.get("/").content.decode()
