@@ -428,7 +428,13 @@ def _csv_rows(content):
             )
         )
     text = _decode(content)
-    delimiter = _sniff_delimiter(text)
+    # Excel reads (and hides) a first line "sep=;" naming the delimiter.
+    hint = _SEPARATOR_HINT.match(text)
+    if hint:
+        delimiter = hint.group(1)
+        text = text[hint.end() :]
+    else:
+        delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         rows = [
@@ -446,6 +452,9 @@ def _csv_rows(content):
             )
         ) from error
     return list(_stop_at_blank_run(rows))
+
+
+_SEPARATOR_HINT = re.compile(r'"?sep=([;,\t|])"?[;,\t|]*(?:\r\n|\r|\n)', re.IGNORECASE)
 
 
 def _decode(content):

@@ -591,3 +591,13 @@ def test_csv_header_only_and_unknown_heading():
     assert messages(read(b"Nimi;Tilaa\r\nA;Luonnos\r\n", "practices.csv")) == [
         "Unknown column “Tilaa”. Did you mean “Tila”?"
     ]
+
+
+@pytest.mark.parametrize("hint", ["sep=;", '"sep=;"', "SEP=;;"])
+def test_excels_separator_line_names_the_delimiter_and_is_not_a_row(hint):
+    content = f"{hint}\r\nNimi;Lyhyt kuvaus\r\nPerhekeskus;Kuvaus, pilkulla\r\n".encode("utf-8-sig")
+
+    table = read(content, "kaytannot.csv")
+
+    assert table.errors == []
+    assert list(table.records()) == [(2, {"name": "Perhekeskus", "summary": "Kuvaus, pilkulla"})]
