@@ -59,6 +59,8 @@ MAX_CELL_LENGTH = 10_000
 # Reading stops after this many blank rows in a row: spreadsheet programs save formatting
 # applied to whole columns as a million empty rows.
 MAX_BLANK_RUN = 1_000
+# How many rows from the top may hold a title or notes above the headings.
+HEADING_SEARCH_ROWS = 10
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_ZIP_ENTRIES = 1_000
@@ -545,6 +547,17 @@ def _column_letter(index):
 def _build(table, raw_rows):
     if not raw_rows:
         raise _FileError(_("The file is empty. Fill in the template and upload it again."))
+    # Title or note lines above the headings are skipped: the headings are the first of the
+    # first few rows with a "Nimi" column (else the first row, and its errors are shown).
+    start = next(
+        (
+            index
+            for index, (_number, cells) in enumerate(raw_rows[:HEADING_SEARCH_ROWS])
+            if _names(cells)
+        ),
+        0,
+    )
+    raw_rows = raw_rows[start:]
     heading_number, heading_cells = raw_rows[0]
     while heading_cells and not heading_cells[-1]:
         heading_cells.pop()
@@ -644,6 +657,14 @@ def _build(table, raw_rows):
                 seen_identifiers[identifier] = number
         table.rows.append(TableRow(number, cells))
     table.errors = errors
+
+
+def _names(cells):
+    """Whether a row holds the name column's heading."""
+    known = _known_headings()
+    return any(
+        (known.get(_normalise_heading(cell)) or ("",))[0] == "name" for cell in cells if cell
+    )
 
 
 def _match_headings(table, heading_number):

@@ -601,3 +601,31 @@ def test_excels_separator_line_names_the_delimiter_and_is_not_a_row(hint):
 
     assert table.errors == []
     assert list(table.records()) == [(2, {"name": "Perhekeskus", "summary": "Kuvaus, pilkulla"})]
+
+
+def test_a_title_above_the_headings_is_skipped_and_rows_keep_their_sheet_numbers():
+    content = xlsx_bytes(
+        [
+            ["Lohjan hyvät käytännöt 2024"],
+            ["Päivitetty 1.3.2024", None, "Yhteyshenkilö: Taru"],
+            [None],
+            ["Nimi", "Lyhyt kuvaus", "Kunnat"],
+            ["Perhekeskus", "Kuvaus", "Lohja"],
+        ]
+    )
+
+    table = read(content)
+
+    assert table.errors == []
+    assert list(table.records()) == [
+        (5, {"name": "Perhekeskus", "summary": "Kuvaus", "municipalities": "Lohja"})
+    ]
+
+
+def test_without_a_name_heading_near_the_top_the_first_row_is_taken_as_headings():
+    content = xlsx_bytes([["Otsikko", "Kuvaus"], ["Perhekeskus", "Kuvaus"]])
+
+    table = read(content)
+
+    assert (1, None) in [(error.row, error.column) for error in table.errors]
+    assert any("Nimi" in str(error.message) for error in table.errors)
