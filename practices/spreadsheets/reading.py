@@ -52,8 +52,21 @@ HEADINGS = {
     "status": "Tila",
     "content_language": "Kieli",
 }
-# Other headings accepted for a field besides its Finnish heading and its key.
-EXTRA_HEADINGS = {"id": "identifier"}
+# Other headings accepted for a field besides its Finnish heading and its key: the singular
+# forms and short names that spreadsheets kept by hand use.
+EXTRA_HEADINGS = {
+    "id": "identifier",
+    "Kehitysvaihe": "stage",
+    "Vaihe": "stage",
+    "Kohderyhmä": "target_groups",
+    "Teema": "themes",
+    "Rahoittaja": "funders",
+    "Organisaatio": "organisations",
+    "Kunta": "municipalities",
+    "Maakunta": "regions",
+    "Hyvinvointialue": "wellbeing_counties",
+    "Yhteyshenkilö": "contacts",
+}
 
 MAX_CELL_LENGTH = 10_000
 # Reading stops after this many blank rows in a row: spreadsheet programs save formatting

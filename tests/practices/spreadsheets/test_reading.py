@@ -629,3 +629,24 @@ def test_without_a_name_heading_near_the_top_the_first_row_is_taken_as_headings(
 
     assert (1, None) in [(error.row, error.column) for error in table.errors]
     assert any("Nimi" in str(error.message) for error in table.errors)
+
+
+def test_singular_headings_of_hand_kept_sheets_are_understood():
+    content = xlsx_bytes(
+        [
+            ["Nimi", "Kunta", "Teema", "Organisaatio", "Yhteyshenkilö", "Vaihe"],
+            ["Perhekeskus", "Lohja", "Lapsiperheet", "Lohjan kaupunki", "Taru", "Valmis"],
+        ]
+    )
+
+    table = read(content)
+
+    assert table.errors == []
+    assert set(next(table.records())[1]) == {
+        "name",
+        "municipalities",
+        "themes",
+        "organisations",
+        "contacts",
+        "stage",
+    }
