@@ -34,6 +34,9 @@ START_YEAR_MAX = 2100
 # Parts of a multi-value cell are separated by semicolons or line breaks (Alt+Enter in Excel).
 _SEPARATORS = re.compile(r"[;\r\n\u2028\u2029]+")
 _YEAR = re.compile(r"\d{1,4}(?:[.,]0*)?")
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.,-])(\d{4})(?![\d.,]\d)")
+_YEAR_PERIOD = re.compile(r"(\d{4})\s*[-–—]\s*(\d{4})?")
+_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.(\d{4})")
 _CODE = re.compile(r"(\d+)(?:[.,]0*)?")
 
 
@@ -267,6 +270,21 @@ def parse_start_year(text):
         year = int(re.split(r"[.,]", value)[0])
         if START_YEAR_MIN <= year <= START_YEAR_MAX:
             return year, []
+    else:
+        # A period ("2020–2022", "2019–"), a date ("1.9.2020") or a year in words
+        # ("vuodesta 2019"): the year the development began.
+        match = _YEAR_PERIOD.fullmatch(value)
+        if match and match.group(2) and int(match.group(2)) < int(match.group(1)):
+            match = None  # a period that ends before it begins is a typing error
+        elif match is None:
+            match = _DATE.fullmatch(value)
+        if match is None and re.search(r"[^\W\d_]", value):
+            years = _YEAR_IN_TEXT.findall(value)
+            match = _YEAR_IN_TEXT.search(value) if len(years) == 1 else None
+        if match is not None:
+            year = int(match.group(1))
+            if START_YEAR_MIN <= year <= START_YEAR_MAX:
+                return year, []
     return None, [
         _message(
             _(
@@ -302,6 +320,27 @@ _CODED = (Municipality, Region, WellbeingServicesCounty)
 RESOLVABLE_MODELS = tuple(_MATCH_FIELDS)
 
 
+# Words that follow a place's name in the name of its organisation ("Lohjan kaupunki",
+# "Esbo stad", "Uudenmaan liitto"): a cell naming the organisation names the place.
+_PLACE_SUFFIXES = {
+    Municipality: ("kaupunki", "kunta", "stad", "kommun"),
+    Region: ("maakunta", "liitto", "landskap", "förbund"),
+    WellbeingServicesCounty: ("hyvinvointialue", "välfärdsområde"),
+}
+
+
+def _nominatives(word):
+    """The base forms of a place name written in the genitive ("Lohjan", "Helsingin",
+    "Länsi-Uudenmaan"): Voikko's analyses of its last part, and the part without its -n."""
+    from practices.search.analysis import voikko_analyses
+
+    head, hyphen, last = word.rpartition("-")
+    bases = [base for base, _parts, _adjectives in voikko_analyses(last)]
+    if last.casefold().endswith("n") and len(last) > 2:
+        bases.append(last[:-1])
+    return [f"{head}{hyphen}{base}" for base in dict.fromkeys(bases)]
+
+
 class _Table:
     """One model's rows, indexed by every accepted spelling."""
 
@@ -324,6 +363,27 @@ class _Table:
             for obj in objects:
                 if obj.code and obj.code.isdigit():
                     self.by_code[int(obj.code)] = obj
+        if model is WellbeingServicesCounty:
+            # "Länsi-Uusimaa" for "Länsi-Uudenmaan hyvinvointialue", as people say.
+            aliases = {}
+            for obj in objects:
+                words = (obj.name_fi or "").split()
+                if len(words) == 2 and words[1].casefold() == "hyvinvointialue":
+                    for key in {_key(name) for name in _nominatives(words[0])}:
+                        aliases.setdefault(key, []).append(obj)
+            for key, matches in aliases.items():
+                if key not in self.by_key and len(matches) == 1:
+                    self.by_key[key] = matches
+
+    def _organisation_names(self, value):
+        """The place named by its organisation's name: "Lohjan kaupunki" → "Lohja"."""
+        words = value.split()
+        if len(words) < 2 or words[-1].casefold() not in _PLACE_SUFFIXES.get(self.model, ()):
+            return []
+        stem = words[:-1]
+        names = [" ".join(stem)]
+        names += [" ".join([*stem[:-1], name]) for name in _nominatives(stem[-1])]
+        return names
 
     def resolve(self, value):
         """``(object | None, errors)`` for one trimmed, non-empty value."""
@@ -348,6 +408,11 @@ class _Table:
         matches = self.by_key.get(_key(value), [])
         if len(matches) == 1:
             return matches[0], []
+        if not matches:
+            for name in self._organisation_names(value):
+                found = self.by_key.get(_key(name), [])
+                if len(found) == 1:
+                    return found[0], []
         if matches:
             return None, [
                 _message(
@@ -430,6 +495,14 @@ class Resolver:
         table = self._table(model)
         for value in split_values(text):
             obj, problems = table.resolve(value)
+            if problems and "," in value:
+                # Names separated by commas instead of semicolons, when each is known.
+                parts = [table.resolve(part.strip()) for part in value.split(",") if part.strip()]
+                if parts and all(not part_problems for _obj, part_problems in parts):
+                    for part_obj, _problems in parts:
+                        if part_obj not in objects:
+                            objects.append(part_obj)
+                    continue
             errors.extend(problems)
             if obj is not None and obj not in objects:
                 objects.append(obj)

@@ -224,7 +224,7 @@ def test_an_empty_start_year_is_none(cell):
 
 
 @pytest.mark.parametrize(
-    "cell", ["1899", "2101", "21", "20x1", "2021.5", 2021.5, "-2021", "vuonna 2021", "2021-2022"]
+    "cell", ["1899", "2101", "21", "20x1", "2021.5", 2021.5, "-2021", "2021-22-5", "1999–1899"]
 )
 def test_parse_start_year_rejects_other_values_saying_what_is_expected(cell):
     year, errors = parse_start_year(cell)
@@ -507,3 +507,68 @@ def test_an_exported_cell_never_starts_a_formula(text):
     escaped = safe_cell(text)
     assert not escaped.startswith(FORMULA_TRIGGERS)
     assert not escaped.lstrip().startswith(FORMULA_TRIGGERS)
+
+
+# --- Spellings of hand-kept sheets --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "text", "expected"),
+    [
+        (Municipality, "Lohjan kaupunki", ["Lohja"]),
+        (Municipality, "Helsingin kaupunki; Esbo stad", ["Helsinki", "Espoo"]),
+        (Municipality, "Seinäjoen kaupunki", ["Seinäjoki"]),
+        (Municipality, "Helsingfors, Esbo", ["Helsinki", "Espoo"]),
+        (WellbeingServicesCounty, "Länsi-Uusimaa", ["Länsi-Uudenmaan hyvinvointialue"]),
+        (
+            WellbeingServicesCounty,
+            "Pohjanmaa, Keski-Suomi",
+            ["Pohjanmaan hyvinvointialue", "Keski-Suomen hyvinvointialue"],
+        ),
+        (Region, "Uudenmaan liitto", ["Uusimaa"]),
+    ],
+)
+def test_places_named_as_people_write_them(reference_data, model, text, expected):
+    objects, errors = Resolver().resolve_many(model, text)
+
+    assert errors == []
+    assert [obj.name_fi for obj in objects] == expected
+
+
+def test_a_comma_inside_an_unknown_name_is_still_an_error(reference_data):
+    objects, errors = Resolver().resolve_many(Municipality, "Lohja, Kuvitteellinen")
+
+    assert objects == []
+    assert len(errors) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2020–2022", 2020),
+        ("2020-2022", 2020),
+        ("2019–", 2019),
+        ("1.9.2020", 2020),
+        ("vuodesta 2019", 2019),
+        ("vuonna 2021", 2021),
+    ],
+)
+def test_the_start_year_of_a_period_or_date(text, year):
+    assert parse_start_year(text) == (year, [])
+
+
+@pytest.mark.parametrize("text", ["syksyllä", "vuosina 2019 ja 2020", "vuonna 1850"])
+def test_a_cell_without_one_start_year_is_still_an_error(text):
+    year, errors = parse_start_year(text)
+
+    assert year is None
+    assert errors
+
+
+@pytest.fixture
+def reference_data(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_reference_data", stdout=StringIO())
