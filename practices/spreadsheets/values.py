@@ -108,6 +108,45 @@ _CONTACT_FORMAT = _(
 )
 
 
+_PHONE = re.compile(r"(?:(?:p|puh|tel|phone)\.?:?\s*)?\+?[\d\s()/-]{6,}", re.IGNORECASE)
+
+
+def _parse_listed_contact(entry):
+    """``Name, Title, name@example.fi``: a contact written as a list, as many sheets do."""
+    parts = [part.strip() for part in entry.split(",") if part.strip()]
+    phones = [part for part in parts if _PHONE.fullmatch(part)]
+    if phones:
+        return None, [
+            _message(
+                _(
+                    "Contact “%(entry)s”: phone numbers are not imported. Remove “%(phone)s” "
+                    "from the cell and add it to the contact in the admin. %(format)s"
+                ),
+                entry=entry,
+                phone=phones[0],
+                format=_CONTACT_FORMAT,
+            )
+        ]
+    emails = [part for part in parts if "@" in part]
+    others = [part for part in parts if "@" not in part]
+    if len(emails) > 1 or len(others) > 2:
+        return None, [
+            _message(
+                _(
+                    "Contact “%(entry)s” has more parts than a name, a title and an e-mail "
+                    "address. Separate contacts with semicolons. %(format)s"
+                ),
+                entry=entry,
+                format=_CONTACT_FORMAT,
+            )
+        ]
+    name = others[0] if others else ""
+    title = others[1] if len(others) > 1 else ""
+    email = emails[0] if emails else ""
+    text = f"{name} ({title})" if title else name
+    return parse_contact(f"{text} <{email}>" if email else text)
+
+
 def parse_contact(text):
     """One contact entry: ``Name (Title) <email>``, ``Name <email>``, ``Name (Title)``,
     ``Name`` or a bare e-mail address. Returns ``(ContactEntry | None, errors)``; an empty
@@ -115,6 +154,13 @@ def parse_contact(text):
     entry = " ".join(_text(text).split())
     if not entry:
         return None, []
+
+    if "," in entry and not re.search(r"[<>()]", entry):
+        parts = [part.strip() for part in entry.split(",")]
+        # "Name, Title, name@example.fi"; without an address or a number, a comma may be
+        # part of the name ("Rahkama, Taru").
+        if any("@" in part or _PHONE.fullmatch(part) for part in parts):
+            return _parse_listed_contact(entry)
 
     rest, email = entry, ""
     if "<" in entry or ">" in entry:

@@ -572,3 +572,29 @@ def reference_data(db):
     from django.core.management import call_command
 
     call_command("load_reference_data", stdout=StringIO())
+
+
+def test_a_contact_written_as_a_list():
+    entries, errors = parse_contacts(
+        "Taru Rahkama, asiakkuuspäällikkö, taru.rahkama@lohja.fi; Matti Meikäläinen, m@x.fi"
+    )
+
+    assert errors == []
+    assert entries == [
+        ContactEntry("Taru Rahkama", "asiakkuuspäällikkö", "taru.rahkama@lohja.fi"),
+        ContactEntry("Matti Meikäläinen", "", "m@x.fi"),
+    ]
+
+
+def test_a_phone_number_in_a_contact_is_reported_not_dropped():
+    entries, errors = parse_contacts("Taru Rahkama, taru.rahkama@lohja.fi, puh. 044 123 4567")
+
+    assert entries == []
+    assert "phone numbers are not imported" in english(errors)[0]
+    assert "puh. 044 123 4567" in english(errors)[0]
+
+
+def test_a_comma_in_a_name_without_an_address_stays_in_the_name():
+    entries, errors = parse_contacts("Rahkama, Taru")
+
+    assert (entries, errors) == ([ContactEntry("Rahkama, Taru")], [])
