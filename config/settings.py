@@ -186,6 +186,32 @@ REST_FRAMEWORK = {
 
 PRACTICES_PER_PAGE = envint("PRACTICES_PER_PAGE", 20)
 
+# E-mail (confirmations of proposals). Development prints messages on the console.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+        "OPTIONS": {},
+    }
+}
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": envint("EMAIL_PORT", 25),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": envbool("EMAIL_USE_TLS", False),
+        "timeout": envint("EMAIL_TIMEOUT", 10),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Käytäntöpankki <noreply@localhost>")
+
+# Public "propose a practice" form: proposals one sender may send in an hour.
+PRACTICE_PROPOSALS_PER_HOUR = envint("PRACTICE_PROPOSALS_PER_HOUR", 5)
+
 # Spreadsheet import (practices.spreadsheets): the largest upload accepted, and what an XLSX
 # may unpack to (a defence against zip bombs).
 PRACTICE_IMPORT_MAX_BYTES = envint("PRACTICE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

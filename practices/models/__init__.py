@@ -1,6 +1,7 @@
 from .imports import PracticeImport
 from .lookups import Collection, DevelopmentStage, Funder, TargetGroup, Theme
 from .practice import Practice, PracticeQuerySet
+from .proposals import PracticeProposal
 from .related import (
     Assessment,
     Attachment,
@@ -22,6 +23,7 @@ __all__ = [
     "PracticeImport",
     "PracticeLink",
     "PracticeOrganisation",
+    "PracticeProposal",
     "PracticeQuerySet",
     "PracticeSearchDocument",
     "PracticeSearchMatch",
