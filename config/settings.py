@@ -7,6 +7,7 @@ so a typo in the environment fails loudly instead of silently falling back.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,7 +67,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
     "modeltranslation",
-    "django.contrib.admin",
+    # accounts comes before the admin so that its admin templates are found first;
+    # its AdminConfig makes accounts.admin_site.AdminSite the default `admin.site`.
+    "accounts",
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +80,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "import_export",
     "django_tasks_db",
+    "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "organisations",
     "contacts",
     "practices",
@@ -89,8 +97,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Versions of practices saved during a request record its signed-in user.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +138,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes checks first whether the username and address are locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -134,6 +153,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins with one username
+# from one address, that combination is locked out for AXES_COOLOFF_MINUTES; every attempt
+# during the lockout starts the wait again. A successful login resets the count.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failed logins are kept in a log of their own (the attempt counts are removed on unlock).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# accounts.admin registers the axes records read-only.
+AXES_ENABLE_ADMIN = False
+# The client address comes from REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies
+# from X-Forwarded-For (accounts.client_ip).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+
+# Two-factor authentication (django-otp, TOTP authenticator apps): optional for every admin
+# user; required for administrators when REQUIRE_ADMIN_2FA is on (the default when DEBUG is
+# off, outside the tests).
+REQUIRE_ADMIN_2FA = envbool("REQUIRE_ADMIN_2FA", not (DEBUG or TESTING))
+OTP_TOTP_ISSUER = "Käytäntöpankki"
+# Administrators can remove a lost device in the admin but never read another user's key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sessions end when the browser is closed, and SESSION_COOKIE_AGE seconds after logging in (the
+# time is renewed when the session's data changes, not on every request).
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
 
 # Finnish first; Swedish and English translations.
 LANGUAGE_CODE = "fi"
@@ -185,6 +236,8 @@ REST_FRAMEWORK = {
 }
 
 PRACTICES_PER_PAGE = envint("PRACTICES_PER_PAGE", 20)
+# A published card is due for review this many days after it was last reviewed (or published).
+PRACTICE_REVIEW_INTERVAL_DAYS = envint("PRACTICE_REVIEW_INTERVAL_DAYS", 365)
 
 # E-mail (confirmations of proposals). Development prints messages on the console.
 MAILERS = {

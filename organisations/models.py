@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +168,37 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("practices:list") + f"?organisation={self.slug}"
+
+
+class Membership(models.Model):
+    """A user's membership of an organisation: editors who are not allowed to edit every
+    organisation's practices edit those in which one of their organisations has a role."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+        help_text=_("The user edits the practices this organisation has a part in."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        ordering = ["organisation__name_fi", "user__username"]
+        constraints = [
+            # A user is a member of an organisation once.
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_user_organisation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"

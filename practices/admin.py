@@ -8,8 +8,11 @@ from a third-party CDN.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from modeltranslation.admin import (
@@ -18,7 +21,15 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from organisations.models import Organisation
+from organisations.roles import edits_all_organisations, member_organisation_ids
+
+from .access import practices_editable_by, status_choices_for
+from .admin_freshness import FreshnessAdminMixin, ReviewOverdueFilter
+from .admin_history import PracticeHistoryMixin
+from .admin_locking import OptimisticLockingMixin
 from .admin_spreadsheets import PracticeSpreadsheetMixin
+from .admin_workflow import PracticeWorkflowMixin
 from .models import (
     Assessment,
     Attachment,
@@ -42,11 +53,68 @@ if admin.site.is_registered(DBTaskResult):
 COMPACT_TEXTAREAS = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
 
 
+class PracticeOrganisationFormSet(BaseInlineFormSet):
+    """The organisations of a practice. An editor confined to their own organisations
+    creates practices owned by one of them, and keeps one of them in the practices they
+    edit (otherwise they could not open the practice again)."""
+
+    # Ids of the editor's organisations; None when they edit every organisation's practices.
+    member_ids = None
+
+    def clean(self):
+        super().clean()
+        if self.member_ids is None or any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data.get("organisation") and not self._should_delete_form(form)
+        ]
+        if self.instance.pk is None:
+            if not any(
+                row["organisation"].pk in self.member_ids
+                and row["role"] == PracticeOrganisation.Role.OWNER
+                for row in kept
+            ):
+                raise ValidationError(
+                    _(
+                        "Add one of your own organisations as the owner of the practice. "
+                        "You can create practices only for the organisations you belong to."
+                    ),
+                    code="no_own_owner",
+                )
+        elif not any(row["organisation"].pk in self.member_ids for row in kept):
+            raise ValidationError(
+                _(
+                    "Keep at least one of your own organisations in the practice; otherwise "
+                    "you could no longer edit it."
+                ),
+                code="no_own_organisation",
+            )
+
+
 class PracticeOrganisationInline(admin.TabularInline):
     model = PracticeOrganisation
+    formset = PracticeOrganisationFormSet
     fields = ("organisation", "role", "unit", "year", "order")
     autocomplete_fields = ("organisation",)
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if edits_all_organisations(request.user):
+            return formset
+        # The editor's own organisations, and those already in the practice (kept as they
+        # are); the autocomplete offers only their own (OrganisationAdmin).
+        member_ids = member_organisation_ids(request.user)
+        allowed = Q(pk__in=member_ids)
+        if obj is not None:
+            allowed |= Q(pk__in=obj.organisation_roles.values("organisation_id"))
+        field = formset.form.base_fields.get("organisation")
+        if field is not None:
+            field.queryset = Organisation.objects.filter(allowed)
+        formset.member_ids = member_ids
+        return formset
 
 
 class PracticeContactInline(admin.TabularInline):
@@ -84,7 +152,14 @@ class AssessmentInline(admin.StackedInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(PracticeSpreadsheetMixin, TranslationAdmin):
+class PracticeAdmin(
+    OptimisticLockingMixin,
+    PracticeWorkflowMixin,
+    FreshnessAdminMixin,
+    PracticeHistoryMixin,
+    PracticeSpreadsheetMixin,
+    TranslationAdmin,
+):
     fieldsets = (
         (
             _("Basic information"),
@@ -140,6 +215,8 @@ class PracticeAdmin(PracticeSpreadsheetMixin, TranslationAdmin):
             {
                 "fields": (
                     "last_reviewed",
+                    "review_due_date",
+                    "completeness",
                     "created_at",
                     "modified_at",
                     "published_at",
@@ -148,7 +225,14 @@ class PracticeAdmin(PracticeSpreadsheetMixin, TranslationAdmin):
             },
         ),
     )
-    readonly_fields = ("created_at", "modified_at", "published_at", "created_by")
+    readonly_fields = (
+        "created_at",
+        "modified_at",
+        "published_at",
+        "created_by",
+        "review_due_date",
+        "completeness",
+    )
     prepopulated_fields = {"slug": ("name_fi",)}
     autocomplete_fields = (
         "municipalities",
@@ -168,7 +252,14 @@ class PracticeAdmin(PracticeSpreadsheetMixin, TranslationAdmin):
     )
 
     list_display = ("name", "status", "stage", "owner_organisations", "modified_at")
-    list_filter = ("stage", "status", "themes", "wellbeing_counties", "collection")
+    list_filter = (
+        "stage",
+        "status",
+        ReviewOverdueFilter,
+        "themes",
+        "wellbeing_counties",
+        "collection",
+    )
     list_select_related = ("stage",)
     search_fields = (
         "name_fi",
@@ -185,12 +276,31 @@ class PracticeAdmin(PracticeSpreadsheetMixin, TranslationAdmin):
     )
 
     def get_queryset(self, request):
+        # Everything the admin shows or changes (change list, forms, history, deletion,
+        # actions, export) comes from here: only the practices the user may edit.
         # One query fetches the owners of every practice on a change list page.
         owners = PracticeOrganisation.objects.filter(
             role=PracticeOrganisation.Role.OWNER
         ).select_related("organisation")
         owner_roles = Prefetch("organisation_roles", queryset=owners, to_attr="owner_roles")
-        return super().get_queryset(request).prefetch_related(owner_roles)
+        queryset = super().get_queryset(request).prefetch_related(owner_roles)
+        return practices_editable_by(request.user, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Another organisation's practice is not found, exactly like one that does not exist
+        # (the admin would otherwise redirect to its index with a message).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such practice."))
+        return obj
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        status = form.base_fields.get("status")
+        if status is not None:
+            # Publishing and archiving is for publishers; others submit for review.
+            status.choices = status_choices_for(request.user, obj.status if obj else None)
+        return form
 
     @admin.display(description=_("owner"))
     def owner_organisations(self, practice):

@@ -24,6 +24,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.client_ip import client_ip
+
+from . import workflow
 from .models import Practice, PracticeProposal
 
 logger = logging.getLogger(__name__)
@@ -97,8 +100,8 @@ class ProposalForm(forms.Form):
 
 
 def _client(request):
-    """A keyed hash of the sender's address (REMOTE_ADDR, which a proxy in front sets)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A keyed hash of the sender's address (behind proxies, as TRUSTED_PROXY_COUNT says)."""
+    address = client_ip(request) or ""
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
@@ -142,6 +145,9 @@ def _create(form, request, client):
         practice.name_fi = data["name"]
         practice.summary_fi = data["summary"]
     practice.save()
+    workflow.record(
+        practice, "", Practice.Status.IN_REVIEW, message=str(_("Proposed through the website"))
+    )
     return PracticeProposal.objects.create(
         practice=practice,
         name=data["proposer_name"],

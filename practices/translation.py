@@ -1,5 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
+from .history import register_history
 from .models import (
     Attachment,
     Collection,
@@ -59,3 +60,8 @@ class AttachmentTranslationOptions(TranslationOptions):
 class RecognitionTranslationOptions(TranslationOptions):
     fields = ("award", "description")
     required_languages = ("fi",)
+
+
+# Versions of practice cards, registered after the translations above so that the history
+# keeps every language's columns.
+register_history()

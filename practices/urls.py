@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import proposals, views
+from . import preview, proposals, views
 
 app_name = "practices"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "kaytannot/lataa.xlsx", views.practice_export, {"file_format": "xlsx"}, name="export-xlsx"
     ),
+    path("esikatselu/<int:pk>/", preview.practice_preview, name="preview"),
     path("ehdota/", proposals.propose, name="propose"),
     path("ehdota/kiitos/", proposals.propose_thanks, name="propose-thanks"),
     path("kaytannot/<slug:slug>/", views.practice_detail, name="detail"),

@@ -11,6 +11,7 @@ from .related import (
     Recognition,
 )
 from .search import PracticeSearchDocument, PracticeSearchMatch, SearchIndexRevision, SearchTerm
+from .workflow import PracticeTransition
 
 __all__ = [
     "Assessment",
@@ -27,6 +28,7 @@ __all__ = [
     "PracticeQuerySet",
     "PracticeSearchDocument",
     "PracticeSearchMatch",
+    "PracticeTransition",
     "Recognition",
     "SearchIndexRevision",
     "SearchTerm",

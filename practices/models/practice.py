@@ -302,6 +302,9 @@ class Practice(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    # Raised by every save: the admin refuses a save made from an older version (no lost
+    # updates when two editors edit the same card).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     last_reviewed = models.DateField(
         _("last reviewed"),
         null=True,
@@ -324,9 +327,15 @@ class Practice(models.Model):
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
         ordering = ["name"]
-        # Importing a spreadsheet is its own permission: it can create and change many
-        # practices at once.
-        permissions = [("import_practice", _("Can import practices from a spreadsheet"))]
+        permissions = [
+            # Importing a spreadsheet is its own permission: it can create and change many
+            # practices at once.
+            ("import_practice", _("Can import practices from a spreadsheet")),
+            # Only those responsible for the catalogue make a practice public or retire it.
+            ("publish_practice", _("Can publish and archive practices")),
+            # Others edit only the practices their own organisations have a part in.
+            ("edit_all_organisations", _("Can edit the practices of every organisation")),
+        ]
         indexes = [
             # The public list filters on status and sorts newest first.
             models.Index(fields=["status", "-created_at"], name="practice_status_created_idx"),
@@ -340,6 +349,11 @@ class Practice(models.Model):
     def save(self, *args, **kwargs):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

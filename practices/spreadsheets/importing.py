@@ -12,6 +12,11 @@ Import happens in two steps, so that staff see exactly what will change before a
 A row matches an existing practice by its ``Tunniste`` (the slug, which export writes), else
 by its Finnish name among the practices of the first organisation in ``Organisaatiot``.
 Columns missing from the file leave the matching fields of existing practices untouched.
+
+Planned for a user who edits only their own organisations' practices (organisations.roles),
+a row is an error when it touches another organisation's practice, creates a practice whose
+first organisation is not theirs, or leaves none of their organisations in a practice; and,
+unless they may publish, when it publishes or archives a practice.
 """
 
 import json
@@ -32,7 +37,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
-from organisations.models import Municipality, Organisation, Region, WellbeingServicesCounty
+from organisations.models import (
+    Membership,
+    Municipality,
+    Organisation,
+    Region,
+    WellbeingServicesCounty,
+)
+from organisations.roles import edits_all_organisations
 from practices.models import (
     Collection,
     DevelopmentStage,
@@ -44,6 +56,8 @@ from practices.models import (
     Theme,
 )
 
+from ..access import PUBLISHER_STATUSES, may_publish
+from ..history import CHANGED, CREATED, REASON_IMPORT, record_versions
 from .export import STATUS_WORDS, practice_row
 from .reading import HEADINGS, RowError, Table
 from .values import (
@@ -556,10 +570,15 @@ def _new_text(values, key):
 
 
 def plan_import(
-    table: Table, *, using=DEFAULT_DB_ALIAS, progress: Callable[[int, int], None] | None = None
+    table: Table,
+    *,
+    using=DEFAULT_DB_ALIAS,
+    progress: Callable[[int, int], None] | None = None,
+    user=None,
 ) -> ImportPlan:
     """What importing `table` would do, row by row, and every problem found. Writes nothing.
-    `progress(done, total)` is called as rows are interpreted."""
+    `progress(done, total)` is called as rows are interpreted. With `user`, rows are held to
+    what that user may do (see the module docstring)."""
     plan = ImportPlan(errors=list(table.errors), using=using)
     if not table.rows:
         return plan
@@ -580,6 +599,8 @@ def plan_import(
             progress(done, total)
 
     _match(plan, planner)
+    if user is not None:
+        _confine(plan, planner, user)
     _compare(plan, using)
 
     plan.new_organisations = [item.name for item in planner.new_organisations.values()]
@@ -665,6 +686,90 @@ def _match(plan, planner):
                 continue
             rows_by_practice[practice_id] = row.number
             row.practice = practice_id  # replaced by the practice in _compare()
+
+
+def _confine(plan, planner, user):
+    """Row errors for what `user` may not do (see the module docstring). Runs after
+    _match(), while row.practice is the matched practice's id."""
+    using = planner.using
+    heading = planner.heading
+    publisher = may_publish(user)
+    if edits_all_organisations(user) and publisher:
+        return
+    ids = [row.practice for row in plan.rows if row.practice is not None]
+    statuses = {}
+    for chunk in _chunks(ids):
+        statuses.update(
+            Practice.objects.using(using).filter(pk__in=chunk).values_list("pk", "status")
+        )
+    for row in plan.rows:
+        status = row.values.get("status")
+        if not publisher and status in PUBLISHER_STATUSES and status != statuses.get(row.practice):
+            row.errors.append(
+                RowError(
+                    row.number,
+                    heading("status"),
+                    _(
+                        "You cannot publish or archive practices. Write the status as "
+                        "draft or in review; a publisher approves the practice."
+                    ),
+                )
+            )
+    if edits_all_organisations(user):
+        return
+
+    member_ids = set(
+        Membership.objects.using(using)
+        .filter(user_id=user.pk)
+        .values_list("organisation_id", flat=True)
+    )
+    own = set()
+    for chunk in _chunks(ids):
+        own.update(
+            PracticeOrganisation.objects.using(using)
+            .filter(practice_id__in=chunk, organisation_id__in=member_ids)
+            .values_list("practice_id", flat=True)
+        )
+    for row in plan.rows:
+        organisations = row.values.get("organisations")
+        if row.practice is not None and row.practice not in own:
+            column = heading("identifier") if row.values.get("identifier") else heading("name")
+            row.errors.append(
+                RowError(
+                    row.number,
+                    column,
+                    _(
+                        "This practice belongs to another organisation; you can only import "
+                        "your own organisations' practices."
+                    ),
+                )
+            )
+        elif (
+            row.practice is None and getattr(_first_organisation(row), "pk", None) not in member_ids
+        ):
+            row.errors.append(
+                RowError(
+                    row.number,
+                    heading("organisations"),
+                    _(
+                        "The first organisation of a new practice must be one of your own "
+                        "organisations."
+                    ),
+                )
+            )
+        elif organisations is not None and not any(
+            getattr(organisation, "pk", None) in member_ids for organisation in organisations
+        ):
+            row.errors.append(
+                RowError(
+                    row.number,
+                    heading("organisations"),
+                    _(
+                        "Keep at least one of your own organisations in the practice; "
+                        "otherwise you could no longer edit it."
+                    ),
+                )
+            )
 
 
 def _same_practice(row, first_number, column):
@@ -934,10 +1039,14 @@ def apply_import(
             keys = [change.field for change in row.changes]
             _practice_fields(row.values, row.practice, keys)
             row.practice.modified_at = now
+            # A new version: an editor with the card open cannot overwrite the import.
+            row.practice.version = (row.practice.version or 0) + 1
             by_columns.setdefault(tuple(_columns(keys)), []).append(row.practice)
         for columns, group in by_columns.items():
             for batch in _chunks(group, BATCH_SIZE):
-                Practice.objects.using(using).bulk_update(batch, ["modified_at", *columns])
+                Practice.objects.using(using).bulk_update(
+                    batch, ["modified_at", "version", *columns]
+                )
                 done += len(batch)
                 report(done)
 
@@ -1233,6 +1342,15 @@ def _write_history(new_rows, updated_rows, user, using):
                 )
             )
     LogEntry.objects.using(using).bulk_create(entries, batch_size=BATCH_SIZE)
+    # The practices' version history (practices.history), with their relations as written.
+    for history_type, rows in ((CREATED, new_rows), (CHANGED, updated_rows)):
+        record_versions(
+            [row.practice for row in rows],
+            history_type=history_type,
+            user=user,
+            reason=REASON_IMPORT,
+            using=using,
+        )
 
 
 def _history_json(action, keys):

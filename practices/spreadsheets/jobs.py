@@ -113,7 +113,8 @@ def _plan(job):
                 rows_done=done, updated_at=timezone.now()
             )
 
-    plan = plan_import(table, progress=progress)
+    # The rows are held to what the uploader may do: their organisations' practices only.
+    plan = plan_import(table, progress=progress, user=job.created_by)
     return plan, total
 
 

@@ -23,6 +23,7 @@ from tests.factories import (
     make_theme,
 )
 from tests.personas import PASSWORD, make_coordinator
+from tests.roles import add_membership
 
 
 def in_page_language(text):
@@ -72,7 +73,9 @@ def png_upload(name="kansikuva.png"):
 
 
 def test_practice_pages_open_for_editors(editor_client):
-    practice = make_practice(name_fi="Vauvaperheiden kotikäynnit")
+    organisation = make_organisation()
+    add_membership(editor_client.user, organisation)
+    practice = make_practice(name_fi="Vauvaperheiden kotikäynnit", organisation=organisation)
 
     response = editor_client.get(reverse("admin:practices_practice_changelist"))
     assert response.status_code == 200
@@ -237,11 +240,11 @@ def test_change_list_query_count_is_pinned(admin_client, django_assert_num_queri
 
 
 def test_search_finds_practice_by_organisation_name(coordinator_client):
-    make_practice(
-        name_fi="Lapsiperheiden kotipalvelu",
-        organisation=make_organisation(name_fi="Etelä-Savon hyvinvointialue"),
-    )
-    make_practice(name_fi="Ikäihmisten liikuntaryhmä", organisation=make_organisation())
+    wanted = make_organisation(name_fi="Etelä-Savon hyvinvointialue")
+    other = make_organisation()
+    add_membership(coordinator_client.user, wanted, other)
+    make_practice(name_fi="Lapsiperheiden kotipalvelu", organisation=wanted)
+    make_practice(name_fi="Ikäihmisten liikuntaryhmä", organisation=other)
 
     response = coordinator_client.get(
         reverse("admin:practices_practice_changelist"), {"q": "etelä-savon"}
@@ -278,6 +281,7 @@ def test_change_list_filters_by_theme(admin_client):
 
 def test_coordinator_adds_practice_with_inlines(coordinator_client):
     organisation = make_organisation(name_fi="Oulun kaupunki")
+    add_membership(coordinator_client.user, organisation)
     contact = make_contact(name="Maija Meikäläinen")
     theme = make_theme()
     data = add_form_data(
@@ -409,6 +413,8 @@ def test_editing_keeps_the_original_creator(admin_client):
         slug=practice.slug,
         summary_fi=practice.summary_fi,
         status=practice.status,
+        # The version the form was opened at (see test_locking.py).
+        seen_version=practice.version,
     )
 
     response = admin_client.post(
@@ -434,7 +440,8 @@ def test_timestamps_are_read_only(admin_client):
 
 def test_autocomplete_finds_organisation_by_part_of_name(coordinator_client):
     wanted = make_organisation(name_fi="Keski-Suomen hyvinvointialue")
-    make_organisation(name_fi="Lapin hyvinvointialue")
+    other = make_organisation(name_fi="Lapin hyvinvointialue")
+    add_membership(coordinator_client.user, wanted, other)
 
     response = coordinator_client.get(
         reverse("admin:autocomplete"),

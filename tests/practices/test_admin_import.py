@@ -33,8 +33,13 @@ def reference_data(db):
 
 
 def _importer(username="tuoja"):
+    # Imports for every organisation; tests/practices/spreadsheets/test_import_scoping.py
+    # holds an importer to their own organisations.
     user = make_coordinator(username)
-    user.user_permissions.add(Permission.objects.get(codename="import_practice"))
+    user.user_permissions.add(
+        Permission.objects.get(codename="import_practice"),
+        Permission.objects.get(codename="edit_all_organisations"),
+    )
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
 

@@ -58,6 +58,8 @@ def test_a_proposal_waits_for_review_with_the_proposers_details(client):
         "maija@example.fi",
         "Kyläyhdistys",
     )
+    [step] = practice.transitions.all()
+    assert (step.from_status, step.to_status, step.user) == ("", "in_review", None)
     thanks = client.get(response["Location"]).content.decode()
     assert "Kylätalon perhekahvila" in thanks
 

@@ -112,7 +112,9 @@ class Command(BaseCommand):
             "--user",
             help=_(
                 "Username of the person importing; the edit history shows the changes as "
-                "theirs. Required unless --dry-run is given."
+                "theirs, and rows are held to what they may do (only their organisations' "
+                "practices, unless they edit every organisation's). Required unless "
+                "--dry-run is given."
             ),
         )
         parser.add_argument(
@@ -151,7 +153,7 @@ class Command(BaseCommand):
 
         checking = self._progress_bar(_("Checking"))
         try:
-            plan = plan_import(table, using=using, progress=checking)
+            plan = plan_import(table, using=using, progress=checking, user=user)
         except Exception as error:
             raise self._failure(
                 _("The file could not be checked (%(error)s). Nothing was written."), error

@@ -58,7 +58,7 @@ def world(db):
         summary_fi="Alkuperäinen kuvaus.",
         organisation=organisation,
     )
-    get_user_model().objects.create_user(USERNAME, "tuoja@example.fi")
+    get_user_model().objects.create_superuser(USERNAME, "tuoja@example.fi")
     return practice
 
 

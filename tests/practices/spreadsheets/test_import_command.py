@@ -38,7 +38,7 @@ class Terminal(StringIO):
 
 @pytest.fixture
 def importer(db):
-    return get_user_model().objects.create_user(USERNAME, "tuoja@example.fi")
+    return get_user_model().objects.create_superuser(USERNAME, "tuoja@example.fi")
 
 
 def workbook(path, count, *, bad_row=None):
@@ -243,7 +243,7 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 
-get_user_model().objects.create_user("tuoja")
+get_user_model().objects.create_superuser("tuoja")
 """
 
 

@@ -26,7 +26,9 @@ def reference_data(db):
 
 @pytest.fixture
 def importer(db):
-    return get_user_model().objects.create_user("tuoja", "tuoja@example.fi", "a-long-password-1")
+    return get_user_model().objects.create_superuser(
+        "tuoja", "tuoja@example.fi", "a-long-password-1"
+    )
 
 
 def _xlsx(rows):

@@ -1,0 +1,113 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.two_factor import is_administrator
+
+
+class AdministratorsMayViewMixin:
+    """Administrators (who manage user accounts) see the security records without a
+    permission of their own; others need the model's view permission."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_administrator(request.user)
+
+
+class ReadOnlyAdminMixin:
+    """A record of what happened: it can be looked at, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(AdministratorsMayViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who changed what in the admin, and when (Django's admin log)."""
+
+    list_display = ["action_time", "user", "content_type", "object_link", "action", "change"]
+    list_filter = [
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "action_flag",
+    ]
+    search_fields = ["object_repr", "user__username"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+    fields = ["action_time", "user", "content_type", "object_id", "object_link", "action", "change"]
+    readonly_fields = fields
+
+    @admin.display(description=_("object"), ordering="object_repr")
+    def object_link(self, entry):
+        url = None if entry.is_deletion() else entry.get_admin_url()
+        if url:
+            return format_html('<a href="{}">{}</a>', url, entry.object_repr)
+        return entry.object_repr
+
+    @admin.display(description=_("action"), ordering="action_flag")
+    def action(self, entry):
+        return entry.get_action_flag_display()
+
+    @admin.display(description=_("change"))
+    def change(self, entry):
+        return entry.get_change_message()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": _("Audit log"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+
+# Logins, logouts and failed logins recorded by django-axes (AXES_ENABLE_ADMIN is off, so
+# they are registered here, read-only).
+@admin.register(AccessLog)
+class LoginLogAdmin(AdministratorsMayViewMixin, ReadOnlyAdminMixin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class FailedLoginLogAdmin(AdministratorsMayViewMixin, ReadOnlyAdminMixin, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(AccessAttempt)
+class LoginAttemptAdmin(AdministratorsMayViewMixin, AccessAttemptAdmin):
+    """Current failed-login counts. Deleting a row lifts that lockout before its cool-off
+    time has passed."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or is_administrator(request.user)
+
+
+# Each user sets up their own authenticator app (accounts.views.TwoFactorSetupView); in the
+# admin, administrators see who has one and remove the device of a user who lost their phone.
+# The keys are never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorDeviceAdmin(AdministratorsMayViewMixin, TOTPDeviceAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or is_administrator(request.user)
