@@ -1052,6 +1052,7 @@ def apply_import(
 
         _write_relations(new_rows, updated_rows, using)
         _write_history(new_rows, updated_rows, user, using)
+        _write_transitions(new_rows, updated_rows, user, using)
         report(2 * count)
         result.practice_ids = [row.practice.pk for row in (*new_rows, *updated_rows)]
 
@@ -1323,6 +1324,39 @@ def _write_organisation_roles(rows, updated_ids, using):
     _insert(
         PracticeOrganisation, ["practice_id", "organisation_id", "role", "order"], created, using
     )
+
+
+def _write_transitions(new_rows, updated_rows, user, using):
+    """The workflow steps of the import: each new practice's status, and each changed one."""
+    from django.utils.translation import gettext
+
+    from practices.models import PracticeTransition
+
+    codes = {word: code for code, word in STATUS_WORDS.items()}
+    message = gettext("Imported from a spreadsheet.")
+    user_id = user.pk if user is not None else None
+    steps = [
+        PracticeTransition(
+            practice_id=row.practice.pk,
+            to_status=row.practice.status,
+            user_id=user_id,
+            message=message,
+        )
+        for row in new_rows
+    ]
+    for row in updated_rows:
+        for change in row.changes:
+            if change.field == "status":
+                steps.append(
+                    PracticeTransition(
+                        practice_id=row.practice.pk,
+                        from_status=codes.get(change.old, ""),
+                        to_status=row.practice.status,
+                        user_id=user_id,
+                        message=message,
+                    )
+                )
+    PracticeTransition.objects.using(using).bulk_create(steps, batch_size=BATCH_SIZE)
 
 
 def _write_history(new_rows, updated_rows, user, using):

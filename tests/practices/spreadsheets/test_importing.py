@@ -397,3 +397,18 @@ def test_imported_practices_are_listed_from_the_commit_before_the_search_index_i
 
     assert len(indexed) == 1  # the index update comes after the commit, separately
     assert "Heti näkyvä malli" in client.get("/").content.decode()
+
+
+def test_an_import_records_its_workflow_steps(reference_data, importer):
+    _import(_xlsx([_row(name="Tuotu luonnos", status="Luonnos")]), importer)
+    practice = Practice.objects.get(name_fi="Tuotu luonnos")
+    rows = [list(row) for row in practice_rows(Practice.objects.filter(pk=practice.pk))]
+    rows[0][KEYS.index("status")] = "Julkaistu"
+
+    _import(_xlsx(rows), importer)
+
+    steps = [
+        (step.from_status, step.to_status, step.user)
+        for step in practice.transitions.order_by("pk")
+    ]
+    assert steps == [("", "draft", importer), ("draft", "published", importer)]
