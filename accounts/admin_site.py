@@ -2,6 +2,10 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +40,7 @@ class AdminSite(admin.AdminSite):
         return super().admin_view(require_two_factor_setup, cacheable)
 
     def get_urls(self):
-        return [
+        urls = [
             path(
                 "two-factor/",
                 self.admin_view(views.TwoFactorSetupView.as_view(admin_site=self)),
@@ -44,6 +48,31 @@ class AdminSite(admin.AdminSite):
             ),
             *super().get_urls(),
         ]
+        # "View on site" redirects only to objects the user may see in the admin: the
+        # redirect would otherwise reveal another organisation's draft's address.
+        for index, pattern in enumerate(urls):
+            if getattr(pattern, "name", None) == "view_on_site":
+                urls[index] = path(
+                    "r/<path:content_type_id>/<path:object_id>/",
+                    self.admin_view(self._scoped_view_on_site),
+                    name="view_on_site",
+                )
+        return urls
+
+    def _scoped_view_on_site(self, request, content_type_id, object_id):
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except (ContentType.DoesNotExist, ValueError) as error:
+            raise Http404 from error
+        model_admin = self._registry.get(model)
+        if model_admin is not None:
+            try:
+                visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+            except (ValueError, TypeError, ValidationError):
+                visible = False
+            if not visible:
+                raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def _build_app_dict(self, request, label=None):
         app_dict = super()._build_app_dict(request, label)

@@ -21,6 +21,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from contacts.access import contacts_editable_by
+from contacts.models import Contact
 from organisations.models import Organisation
 from organisations.roles import edits_all_organisations, member_organisation_ids
 
@@ -122,6 +124,20 @@ class PracticeContactInline(admin.TabularInline):
     fields = ("contact", "role", "order")
     autocomplete_fields = ("contact",)
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if edits_all_organisations(request.user):
+            return formset
+        # The contacts the editor may see (contacts.access), and those already linked to
+        # the practice: another organisation's contact cannot be linked by guessing its id.
+        allowed = Q(pk__in=contacts_editable_by(request.user).values("pk"))
+        if obj is not None:
+            allowed |= Q(pk__in=obj.contact_roles.values("contact_id"))
+        field = formset.form.base_fields.get("contact")
+        if field is not None:
+            field.queryset = Contact.objects.filter(allowed)
+        return formset
 
 
 class PracticeLinkInline(TranslationTabularInline):

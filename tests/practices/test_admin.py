@@ -282,7 +282,8 @@ def test_change_list_filters_by_theme(admin_client):
 def test_coordinator_adds_practice_with_inlines(coordinator_client):
     organisation = make_organisation(name_fi="Oulun kaupunki")
     add_membership(coordinator_client.user, organisation)
-    contact = make_contact(name="Maija Meikäläinen")
+    # A contact of the coordinator's own organisation (contacts.access).
+    contact = make_contact(name="Maija Meikäläinen", organisation=organisation)
     theme = make_theme()
     data = add_form_data(
         solution_fi="Perhetyöntekijä käy kotona kolme kertaa.",

@@ -171,3 +171,41 @@ def test_a_draft_is_viewed_on_site_through_the_preview(world, client):
     page = client.get(f"/admin/practices/practice/{practice.pk}/change/").content.decode()
 
     assert f'href="/esikatselu/{practice.pk}/"' in page
+
+
+def test_view_on_site_does_not_reveal_another_organisations_draft(world, client):
+    from django.contrib.contenttypes.models import ContentType
+
+    practice = world["practice"]
+    url = f"/admin/r/{ContentType.objects.get_for_model(Practice).pk}/{practice.pk}/"
+
+    client.force_login(world["outsider"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["coordinator"])
+    assert client.get(url).status_code == 302
+
+
+def test_another_organisations_contact_cannot_be_linked_by_its_id(world, client):
+    from practices.models import PracticeContact
+    from tests.factories import make_contact
+
+    own = world["coordinator"].organisation_memberships.get().organisation
+    secret = make_contact(name="Salainen Yhteyshenkilö", organisation=own)
+    PracticeContact.objects.create(practice=world["practice"], contact=secret)
+    other = world["outsider"].organisation_memberships.get().organisation
+    theirs = make_practice(organisation=other, status=Status.DRAFT)
+    client.force_login(world["outsider"])
+
+    response = _change(
+        client,
+        theirs,
+        **{
+            "contact_roles-TOTAL_FORMS": "1",
+            "contact_roles-0-contact": str(secret.pk),
+            "contact_roles-0-role": "contact",
+            "contact_roles-0-order": "0",
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with an error
+    assert not theirs.contact_roles.exists()
