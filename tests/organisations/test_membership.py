@@ -10,12 +10,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import IntegrityError, connection
-from django.db.models.fields.files import FieldFile
-from django.forms import MultiWidget
 from django.urls import reverse
 
 from organisations.models import Membership
 from organisations.roles import ADMINISTRATOR, COORDINATOR, GROUP_NAMES, IMPORTER, PUBLISHER
+from tests.admin_forms import browser_post_data
 from tests.factories import make_organisation
 from tests.roles import add_membership, log_in, make_persona, make_staff
 
@@ -107,29 +106,6 @@ def test_a_user_belongs_to_an_organisation_once(db):
 # --- Admin -----------------------------------------------------------------------------------
 
 
-def _form_data(response):
-    """What a browser submits from the change form when nobody touches it."""
-    forms = [response.context["adminform"].form]
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({field.html_name: field.value() for field in formset.management_form})
-        forms.extend(formset.forms)
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(value, FieldFile) or value is None or value is False:
-                continue
-            widget = field.field.widget
-            if isinstance(widget, MultiWidget):  # e.g. a date and a time
-                parts = widget.decompress(value)
-                for number, (part, subwidget) in enumerate(zip(parts, widget.widgets, strict=True)):
-                    data[f"{field.html_name}_{number}"] = subwidget.format_value(part)
-                continue
-            data[field.html_name] = "on" if value is True else value
-    return data
-
-
 @pytest.fixture
 def administrator_client(client, db):
     return log_in(client, make_persona("administrator", None, None))
@@ -141,7 +117,7 @@ def test_an_administrator_puts_a_user_in_an_organisation_on_the_users_page(
     user = make_staff("uusi", COORDINATOR)
     organisation = make_organisation(name_fi="Alfan kaupunki")
     url = reverse("admin:auth_user_change", args=[user.pk])
-    data = _form_data(administrator_client.get(url))
+    data = browser_post_data(administrator_client.get(url))
     data["organisation_memberships-0-organisation"] = organisation.pk
 
     response = administrator_client.post(url, data)
@@ -160,7 +136,7 @@ def test_an_organisations_page_lists_and_adds_its_members(administrator_client):
     url = reverse("admin:organisations_organisation_change", args=[organisation.pk])
     response = administrator_client.get(url)
     assert "vanha" in response.text
-    data = _form_data(response)
+    data = browser_post_data(response)
     data["memberships-1-user"] = newcomer.pk
 
     response = administrator_client.post(url, data)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from practices.models import Practice, PracticeOrganisation
+from tests.admin_forms import browser_post_data
 from tests.factories import (
     make_contact,
     make_municipality,
@@ -323,25 +324,6 @@ def test_coordinator_adds_practice_with_inlines(coordinator_client):
     ]
     assert list(practice.contacts.all()) == [contact]
     assert [link.title_fi for link in practice.links.all()] == ["Hankkeen sivut"]
-
-
-def browser_post_data(response):
-    """What a browser submits from the change form when nobody touches it: every field's
-    initial value, including the empty extra forms of the inlines."""
-    forms = [response.context["adminform"].form]
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({field.html_name: field.value() for field in formset.management_form})
-        forms.extend(formset.forms)
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is True:
-                data[field.html_name] = "on"
-            elif value is not None and value is not False:
-                data[field.html_name] = value
-    return data
 
 
 def test_add_form_saves_with_untouched_extra_inline_forms(admin_client):

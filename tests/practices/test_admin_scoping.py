@@ -8,10 +8,10 @@ import io
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
 from practices.models import Practice, PracticeImport, PracticeOrganisation
+from tests.admin_forms import browser_post_data
 from tests.factories import make_organisation, make_practice
 from tests.personas import make_coordinator
 from tests.roles import PERSONAS, log_in, make_persona
@@ -311,30 +311,10 @@ def test_a_missing_practice_is_not_found_either(client, world):
 # --- Adding a practice -------------------------------------------------------------------------
 
 
-def _form_data(response):
-    """What a browser submits from the form when nobody touches it."""
-    forms = [response.context["adminform"].form]
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({field.html_name: field.value() for field in formset.management_form})
-        forms.extend(formset.forms)
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(value, FieldFile):
-                continue  # a file is only posted when one is chosen
-            if value is True:
-                data[field.html_name] = "on"
-            elif value is not None and value is not False:
-                data[field.html_name] = value
-    return data
-
-
 def _add(client, organisations=(), **fields):
     """Post the add form with `organisations` as (organisation, role) rows."""
     url = _admin_url("add")
-    data = _form_data(client.get(url))
+    data = browser_post_data(client.get(url))
     data.update(
         {
             "status": Status.DRAFT,
@@ -416,7 +396,7 @@ def test_a_coordinator_cannot_remove_their_organisations_from_a_practice(client,
     practice = world["practice_a"]
     log_in(client, world["users"]["coordinator_a"])
     url = _admin_url("change", practice.pk)
-    data = _form_data(client.get(url))
+    data = browser_post_data(client.get(url))
     data["organisation_roles-0-DELETE"] = "on"
 
     response = client.post(url, data)
@@ -434,7 +414,7 @@ def test_another_organisation_already_in_the_practice_stays_on_the_form(client, 
     )
     log_in(client, world["users"]["coordinator_a"])
     url = _admin_url("change", practice.pk)
-    data = _form_data(client.get(url))
+    data = browser_post_data(client.get(url))
     data["name_fi"] = "Alfan perhekeskus ja kumppanit"
 
     response = client.post(url, data)

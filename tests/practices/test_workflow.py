@@ -115,7 +115,7 @@ def test_editors_preview_a_draft_as_the_public_page_the_public_cannot_open(world
 
 
 def _change(client, practice, **fields):
-    from tests.practices.test_admin_scoping import _form_data
+    from tests.admin_forms import browser_post_data as _form_data
 
     url = f"/admin/practices/practice/{practice.pk}/change/"
     data = _form_data(client.get(url))

@@ -34,6 +34,7 @@ from tests.factories import (
     make_region,
     make_stage,
 )
+from tests.practices.spreadsheets.test_reading import with_shared_strings
 
 USERNAME = "tuoja"
 HEADER = ["Tunniste", "Nimi", "Lyhyt kuvaus", "Kehittämisen vaihe", "Kunnat", "Organisaatiot"]
@@ -137,12 +138,6 @@ EXTERNAL_ENTITY = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<!DOCTYPE {root} [<!ENTITY lol4 SYSTEM "file:///etc/passwd">]>\n'
 )
-SHARED_STRINGS_TYPE = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-)
-SHARED_STRINGS_RELATIONSHIP = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
-)
 SST = (
     '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     "<si><t>{}</t></si></sst>"
@@ -160,36 +155,8 @@ def entity_attack(entry, declaration):
 
         return replace_entries(xlsx, {"xl/worksheets/sheet1.xml": attack})
 
-    def use_shared_string(sheet_xml):
-        return re.sub(
-            rb'<c r="A2" t="inlineStr"><is><t>[^<]*</t></is></c>',
-            b'<c r="A2" t="s"><v>0</v></c>',
-            sheet_xml,
-        )
-
-    def add_content_type(types_xml):
-        override = (
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
-        )
-        return types_xml.replace(b"</Types>", override.encode() + b"</Types>")
-
-    def add_relationship(rels_xml):
-        relationship = (
-            f'<Relationship Type="{SHARED_STRINGS_RELATIONSHIP}" Target="sharedStrings.xml" '
-            'Id="rId99"/>'
-        )
-        return rels_xml.replace(b"</Relationships>", relationship.encode() + b"</Relationships>")
-
     shared_strings = declaration.format(root="sst") + SST.format("&lol4;")
-    return replace_entries(
-        xlsx,
-        {
-            "xl/worksheets/sheet1.xml": use_shared_string,
-            "[Content_Types].xml": add_content_type,
-            "xl/_rels/workbook.xml.rels": add_relationship,
-        },
-        extra=[("xl/sharedStrings.xml", shared_strings.encode())],
-    )
+    return with_shared_strings(xlsx, shared_strings)
 
 
 def ods_renamed():
