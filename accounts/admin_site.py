@@ -23,6 +23,9 @@ class AdminSite(admin.AdminSite):
 
     login_form = AdminLoginForm
     login_template = "accounts/login.html"
+    site_header = _("Käytäntöpankki administration")
+    site_title = _("Käytäntöpankki administration")
+    index_title = _("Administration")
 
     def has_permission(self, request):
         # A user with a device is kept out until this session has been verified with a code.
