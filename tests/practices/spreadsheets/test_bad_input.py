@@ -34,7 +34,7 @@ from tests.factories import (
     make_region,
     make_stage,
 )
-from tests.practices.spreadsheets.test_reading import with_shared_strings
+from tests.practices.spreadsheets.test_reading import replace_entries, with_shared_strings
 
 USERNAME = "tuoja"
 HEADER = ["Tunniste", "Nimi", "Lyhyt kuvaus", "Kehittämisen vaihe", "Kunnat", "Organisaatiot"]
@@ -105,22 +105,6 @@ def csv_bytes(rows, *, delimiter=";", encoding="utf-8-sig"):
     return "\r\n".join([*lines, ""]).encode(encoding)
 
 
-def replace_entries(xlsx, replacements=None, extra=()):
-    """The workbook with some zip entries' contents replaced and extra entries added."""
-    replacements = replacements or {}
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            data = source.read(entry)
-            if entry.filename in replacements:
-                data = replacements[entry.filename](data)
-            target.writestr(entry.filename, data)
-        for name, data in extra:
-            target.writestr(name, data)
-    return buffer.getvalue()
-
-
 def plain_workbook():
     return xlsx_bytes([HEADER, changing_existing(**{"Lyhyt kuvaus": "Muutettu."}), good_row(1)])
 
@@ -178,12 +162,12 @@ def empty_sheet():
 def zip_bomb():
     # Zeros compress about 1,000 to 1, twice the ratio a real sheet reaches.
     zeros = b"\0" * (3 * 1024 * 1024)
-    return replace_entries(plain_workbook(), extra=[("xl/media/bomb.bin", zeros)])
+    return replace_entries(plain_workbook(), {}, extra=[("xl/media/bomb.bin", zeros)])
 
 
 def many_entries():
     extra = [(f"xl/media/image{n}.png", b"x") for n in range(1000)]
-    return replace_entries(plain_workbook(), extra=extra)
+    return replace_entries(plain_workbook(), {}, extra=extra)
 
 
 # -- Running the command ---------------------------------------------------------------------
