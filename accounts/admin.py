@@ -1,9 +1,11 @@
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -92,6 +94,25 @@ class LoginAttemptAdmin(AdministratorsMayViewMixin, AccessAttemptAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) or is_administrator(request.user)
+
+    @admin.action(
+        description=_("Remove failed-login counts whose cool-off time has passed"),
+        permissions=["delete"],
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        # The library's own action expects the attributes its login handler puts on a
+        # request (and fails without them on an admin request); they are set here the same way.
+        AxesProxyHandler.update_request(request)
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d expired failed-login count removed.",
+                "%(count)d expired failed-login counts removed.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 # Each user sets up their own authenticator app (accounts.views.TwoFactorSetupView); in the

@@ -5,9 +5,10 @@ form; "View on site" opening the editors' preview while a card is not public."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
@@ -15,6 +16,9 @@ from .access import may_publish
 from .models import Practice, PracticeProposal
 
 MESSAGE_FIELD = "workflow_message"
+# The status field's name in a change message of the admin's history, which stores field
+# names untranslated and translates them when it shows them.
+STATUS_NAME = "status"
 
 
 class PracticeProposalInline(admin.StackedInline):
@@ -33,7 +37,70 @@ class PracticeProposalInline(admin.StackedInline):
         return False
 
 
+def _bulk_step(model_admin, request, queryset, to_status):
+    """Take the step to `to_status` for each selected practice the user may take it for
+    (the selection is already of the practices the user may edit), recorded like a step
+    taken on the card; the others are left as they are and counted."""
+    moved = skipped = 0
+    for practice in queryset.order_by("pk"):
+        try:
+            workflow.move(practice, to_status, request.user)
+        except PermissionDenied:
+            skipped += 1
+            continue
+        moved += 1
+        model_admin.log_change(request, practice, [{"changed": {"fields": [STATUS_NAME]}}])
+    label = Practice.Status(to_status).label
+    if moved:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(count)d practice is now “%(status)s”.",
+                "%(count)d practices are now “%(status)s”.",
+                moved,
+            )
+            % {"count": moved, "status": label},
+            messages.SUCCESS,
+        )
+    if skipped:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "%(count)d practice could not be made “%(status)s” from its current status.",
+                "%(count)d practices could not be made “%(status)s” from their current status.",
+                skipped,
+            )
+            % {"count": skipped, "status": label},
+            messages.WARNING,
+        )
+
+
+@admin.action(description=_("Submit selected practices for review"), permissions=["change"])
+def submit_for_review(model_admin, request, queryset):
+    _bulk_step(model_admin, request, queryset, Practice.Status.IN_REVIEW)
+
+
+@admin.action(description=_("Publish selected practices"), permissions=["publish"])
+def publish(model_admin, request, queryset):
+    _bulk_step(model_admin, request, queryset, Practice.Status.PUBLISHED)
+
+
+@admin.action(description=_("Return selected practices to draft"), permissions=["change"])
+def return_to_draft(model_admin, request, queryset):
+    _bulk_step(model_admin, request, queryset, Practice.Status.DRAFT)
+
+
+@admin.action(description=_("Archive selected practices"), permissions=["publish"])
+def archive(model_admin, request, queryset):
+    _bulk_step(model_admin, request, queryset, Practice.Status.ARCHIVED)
+
+
 class PracticeWorkflowMixin:
+    actions = (submit_for_review, publish, return_to_draft, archive)
+
+    def has_publish_permission(self, request):
+        return may_publish(request.user)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         published = obj is not None and obj.status == Practice.Status.PUBLISHED
         # Declared on the base form, so that the admin accepts the field in its fieldsets.

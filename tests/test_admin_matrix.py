@@ -20,7 +20,7 @@ through the login form as a user with a confirmed device), so the administrator 
 admin's two-factor checks as an administrator without a device does in development.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLResolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -461,3 +461,176 @@ def test_editors_do_not_see_who_belongs_to_an_organisation(world):
     assert "publisher" not in page.text
     assert "importer" not in page.text
     assert "publisher" in _request(world, "administrator", "get", url).text
+
+
+# --- Every action of every change list ----------------------------------------------------------
+
+DONE = "done"  # offered on the change list, and it acted on the selected object
+NO_EFFECT = "offered, left the object alone"  # the object is not in the persona's selection
+NOT_OFFERED = "not offered"  # and posting it anyway changes nothing
+FORCED = "NOT OFFERED, YET IT ACTED"  # never expected: a hole in the permissions
+
+Status = Practice.Status
+
+
+def _practice_of_a(status):
+    def make(world):
+        return make_practice(name_fi="Alfan neuvola", organisation=world["a"], status=status)
+
+    return make
+
+
+def _status_is(status):
+    return lambda obj, response: Practice.objects.get(pk=obj.pk).status == status
+
+
+def _deleted(obj, response):
+    return not type(obj).objects.filter(pk=obj.pk).exists()
+
+
+def _offered_for_export(obj, response):
+    # The export form that follows lists the selected objects the user may export.
+    context = getattr(response, "context", None)
+    return response.status_code == 200 and obj.pk in context["form"].initial["export_items"]
+
+
+def _expired_attempt(world):
+    attempt = AccessAttempt.objects.create(
+        username="unohtunut",
+        ip_address="192.0.2.9",
+        user_agent="Firefox",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        attempt_time=datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    return attempt
+
+
+# Objects nothing refers to, made for the action inside its rolled-back request (deleting
+# one of the world's would be refused for what refers to it, not by permission).
+SPARES = {
+    "auth.user": lambda w: get_user_model().objects.create_user("poistettava"),
+    "auth.group": lambda w: Group.objects.create(name="Poistettava ryhmä"),
+    "otp_totp.totpdevice": lambda w: TOTPDevice.objects.create(
+        user=w["device"].user, name="Vanha puhelin"
+    ),
+    "axes.accessattempt": _expired_attempt,
+    "organisations.region": lambda w: make_region(),
+    "organisations.wellbeingservicescounty": lambda w: make_county(region=w["region"]),
+    "organisations.municipality": lambda w: make_municipality(region=w["region"]),
+    "organisations.organisation": lambda w: make_organisation(name_fi="Poistettava yhdistys"),
+    "contacts.contact": lambda w: make_contact(name="Aapo Alfa", organisation=w["a"]),
+    "practices.practice": _practice_of_a(Status.DRAFT),
+    "practices.developmentstage": lambda w: make_stage(),
+    "practices.theme": lambda w: make_theme(),
+    "practices.targetgroup": lambda w: make_lookup(TargetGroup),
+    "practices.funder": lambda w: make_lookup(Funder),
+    "practices.collection": lambda w: make_lookup(Collection, start_date=date(2024, 1, 1)),
+}
+
+ADMINISTRATOR_DOES = responses(editors=NOT_OFFERED, administrator=DONE)
+EDITORS_OF_A_DO = responses(editors=DONE, administrator=DONE, coordinator_b=NO_EFFECT)
+PUBLISHERS_DO = responses(editors=NOT_OFFERED, administrator=DONE, publisher=DONE)
+
+# "model:action" -> (the object acted on, what shows it was acted on, expected by persona)
+ACTIONS = {
+    **{
+        f"{label}:delete_selected": (SPARES[label], _deleted, ADMINISTRATOR_DOES)
+        for label in SPARES
+    },
+    "axes.accessattempt:cleanup_expired_attempts": (
+        _expired_attempt,
+        _deleted,
+        ADMINISTRATOR_DOES,
+    ),
+    "practices.practice:export_admin_action": (
+        _practice_of_a(Status.DRAFT),
+        _offered_for_export,
+        EDITORS_OF_A_DO,
+    ),
+    "practices.practice:submit_for_review": (
+        _practice_of_a(Status.DRAFT),
+        _status_is(Status.IN_REVIEW),
+        EDITORS_OF_A_DO,
+    ),
+    "practices.practice:return_to_draft": (
+        _practice_of_a(Status.IN_REVIEW),
+        _status_is(Status.DRAFT),
+        EDITORS_OF_A_DO,
+    ),
+    "practices.practice:publish": (
+        _practice_of_a(Status.IN_REVIEW),
+        _status_is(Status.PUBLISHED),
+        PUBLISHERS_DO,
+    ),
+    "practices.practice:archive": (
+        _practice_of_a(Status.PUBLISHED),
+        _status_is(Status.ARCHIVED),
+        PUBLISHERS_DO,
+    ),
+}
+
+
+def admin_action_keys():
+    """ "model:action" for every action any user could be offered on a change list."""
+    superuser = get_user_model()(username="kaikki", is_staff=True, is_superuser=True)
+    keys = set()
+    for model, model_admin in admin.site._registry.items():
+        request = RequestFactory().get("/")
+        request.user = superuser
+        keys.update(
+            f"{model._meta.label_lower}:{name}" for name in model_admin.get_actions(request)
+        )
+    return keys
+
+
+def test_every_admin_action_is_in_the_table():
+    keys = admin_action_keys()
+
+    assert not keys - set(ACTIONS), f"Add to ACTIONS: {sorted(keys - set(ACTIONS))}"
+    assert not set(ACTIONS) - keys, f"No longer in the admin: {sorted(set(ACTIONS) - keys)}"
+
+
+def _act(world, persona, key):
+    """What happens when `persona` selects a fresh object on the change list and runs the
+    action, everything rolled back afterwards."""
+    label, action = key.split(":")
+    make, acted_on, _expected = ACTIONS[key]
+    app_label, model_name = label.split(".")
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    client = world["clients"][persona]
+    with transaction.atomic():
+        obj = make(world)
+        page = client.get(url)
+        if page.status_code == 302 and page["Location"].startswith(_site("login")):
+            transaction.set_rollback(True)
+            return LOGIN
+        action_form = page.context["action_form"] if page.status_code == 200 else None
+        offered = action_form is not None and action in {
+            name for name, _label in action_form.fields["action"].choices
+        }
+        response = client.post(
+            url, {"action": action, "_selected_action": [obj.pk], "index": 0, "post": "yes"}
+        )
+        done = acted_on(obj, response)
+        transaction.set_rollback(True)
+    if offered:
+        return DONE if done else NO_EFFECT
+    return FORCED if done else NOT_OFFERED
+
+
+@pytest.mark.parametrize("key", sorted(ACTIONS))
+def test_each_persona_gets_exactly_its_action(world, key):
+    expected = ACTIONS[key][2]
+
+    got = {persona: _act(world, persona, key) for persona in PERSONAS}
+
+    wrong = {
+        persona: f"{got[persona]}, not {expected[persona]}"
+        for persona in PERSONAS
+        if got[persona] != expected[persona]
+    }
+    assert not wrong, f"{key}: {wrong}"

@@ -209,3 +209,54 @@ def test_another_organisations_contact_cannot_be_linked_by_its_id(world, client)
 
     assert response.status_code == 200  # the form again, with an error
     assert not theirs.contact_roles.exists()
+
+
+def test_a_publisher_publishes_a_selection_from_the_change_list(world, client):
+    own = world["practice"].organisation_roles.get().organisation
+    waiting = [
+        make_practice(name_fi=f"Odottava {n}", organisation=own, status=Status.IN_REVIEW)
+        for n in (1, 2)
+    ]
+    archived = make_practice(name_fi="Arkistoitu", organisation=own, status=Status.ARCHIVED)
+    published = make_practice(name_fi="Julkaistu", organisation=own, status=Status.PUBLISHED)
+    client.force_login(world["publisher"])
+
+    response = client.post(
+        "/admin/practices/practice/",
+        {
+            "action": "publish",
+            "_selected_action": [p.pk for p in (*waiting, archived, published)],
+        },
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        "3 käytäntöä on nyt tilassa ”julkaistu”.",
+        "1 käytäntöä ei voitu siirtää nykyisestä tilastaan tilaan ”julkaistu”.",
+    ]
+    assert set(Practice.objects.published().values_list("name_fi", flat=True)) == {
+        "Odottava 1",
+        "Odottava 2",
+        "Arkistoitu",
+        "Julkaistu",
+    }
+    steps = PracticeTransition.objects.filter(user=world["publisher"], to_status=Status.PUBLISHED)
+    assert steps.count() == 3
+    history = client.get(f"/admin/practices/practice/{waiting[0].pk}/history/").content.decode()
+    assert "julkaisija" in history
+
+
+def test_a_coordinator_is_not_offered_publishing_from_the_change_list(world, client):
+    Practice.objects.filter(pk=world["practice"].pk).update(status=Status.IN_REVIEW)
+    client.force_login(world["coordinator"])
+
+    page = client.get("/admin/practices/practice/")
+    client.post(
+        "/admin/practices/practice/",
+        {"action": "publish", "_selected_action": [world["practice"].pk]},
+    )
+
+    offered = [name for name, _label in page.context["action_form"].fields["action"].choices]
+    assert "submit_for_review" in offered and "publish" not in offered
+    assert not Practice.objects.published().exists()
