@@ -1,6 +1,8 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
 
 
 class AccountsConfig(AppConfig):
@@ -20,3 +22,17 @@ class AdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "accounts.admin_site.AdminSite"
+
+
+class LoginRecordsConfig(AxesConfig):
+    """django-axes (login throttling), named in the admin in the user's language."""
+
+    default = False
+    verbose_name = _("Login records")
+
+
+class AuthenticatorDevicesConfig(TOTPConfig):
+    """django-otp's authenticator-app devices, named in the admin in the user's language."""
+
+    default = False
+    verbose_name = _("Two-factor authentication")

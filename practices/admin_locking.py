@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from modeltranslation.translator import translator
 
 VERSION_FIELD = "seen_version"
 
@@ -24,9 +25,14 @@ def _changes_since(practice, seen_version):
     if then is None or now is None:
         return []
     changes = []
+    # A translated field's own column repeats its Finnish one ("summary" and "summary_fi"):
+    # only the language columns are listed.
+    translated = translator.get_options_for_model(type(practice)).all_fields
     for change in now.diff_against(then).changes:
         field = practice._meta.get_field(change.field)
         if field.name == "version" or not getattr(field, "editable", True):
+            continue
+        if field.name in translated:
             continue
         value = change.new
         if isinstance(value, list):  # many-to-many values

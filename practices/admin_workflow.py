@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,8 @@ def _bulk_step(model_admin, request, queryset, to_status):
     taken on the card; the others are left as they are and counted."""
     moved = skipped = 0
     for practice in queryset.order_by("pk"):
+        # The version is recorded once, with the log entry below (as for a save of the form).
+        practice.skip_history_when_saving = True
         try:
             workflow.move(practice, to_status, request.user)
         except PermissionDenied:
@@ -161,7 +165,7 @@ class PracticeWorkflowMixin:
                 "<li>{} {} → {} ({}){}</li>",
                 (
                     (
-                        step.at.strftime("%d.%m.%Y %H.%M"),
+                        date_format(timezone.localtime(step.at), "SHORT_DATETIME_FORMAT"),
                         labels.get(step.from_status, "–"),
                         labels.get(step.to_status, step.to_status),
                         step.user or gettext("website"),

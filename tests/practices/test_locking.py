@@ -63,6 +63,7 @@ def test_the_second_of_two_simultaneous_saves_is_refused_and_nothing_is_lost():
     page = response.content.decode()
     assert "anna" in page  # who saved in between
     assert "Annan kuvaus." in page  # what they changed
+    assert page.count("Annan kuvaus.") == 1  # once, under the Finnish summary
     assert "Bertilin kuvaus." in page  # what Bertil typed is still in the form
     practice.refresh_from_db()
     assert practice.summary == "Annan kuvaus."

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from organisations.models import Membership
 from organisations.roles import COORDINATOR, PUBLISHER
@@ -140,6 +142,9 @@ def test_a_status_change_in_the_admin_is_recorded_with_its_message(world, client
     )
     page = client.get(f"/admin/practices/practice/{practice.pk}/change/").content.decode()
     assert "Lisää tulokset." in page  # the workflow history on the form
+    # ... with the time of the step in Finnish time, as the editor's clock shows it.
+    shown = date_format(timezone.localtime(step.at), "SHORT_DATETIME_FORMAT")
+    assert timezone.localtime(step.at).utcoffset() and shown in page
 
 
 def test_a_coordinators_edit_of_a_published_card_waits_for_review(world, client):
@@ -155,7 +160,7 @@ def test_a_coordinators_edit_of_a_published_card_waits_for_review(world, client)
     practice.refresh_from_db()
     assert practice.status == Status.IN_REVIEW
     assert not Practice.objects.published().exists()  # the public never sees unapproved text
-    assert "Hyväksymätön teksti." not in Client().get("/").content.decode()
+    assert "Hyväksymätön teksti." not in Client().get("/kaytannot/").content.decode()
     step = practice.transitions.get()
     assert (step.from_status, step.to_status, step.user) == (
         "published",
@@ -243,6 +248,13 @@ def test_a_publisher_publishes_a_selection_from_the_change_list(world, client):
     }
     steps = PracticeTransition.objects.filter(user=world["publisher"], to_status=Status.PUBLISHED)
     assert steps.count() == 3
+    # One version for the step, by the publisher, like a save of the card's form.
+    versions = waiting[0].history.order_by("history_date")
+    assert versions.count() == 2
+    assert (versions.last().history_user, versions.last().status) == (
+        world["publisher"],
+        Status.PUBLISHED,
+    )
     history = client.get(f"/admin/practices/practice/{waiting[0].pk}/history/").content.decode()
     assert "julkaisija" in history
 
