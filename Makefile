@@ -10,8 +10,8 @@ DEV_ENV := DEBUG=$${DEBUG:-true}
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup venv install system-deps messages migrate demo-data test test-sqlite \
-	test-postgres lint format checks bench clean
+.PHONY: help run setup venv install system-deps browser-deps messages migrate demo-data test \
+	test-sqlite test-postgres lint format checks bench clean
 
 help:
 	@echo "make run    set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
@@ -70,14 +70,18 @@ checks: messages
 	DEBUG=false ALLOW_DEV_SECRET_KEY=true $(MANAGE) makemigrations --check --dry-run
 	DEBUG=false ALLOW_DEV_SECRET_KEY=true STATIC_ROOT=$$(mktemp -d) $(MANAGE) collectstatic --no-input -v 0
 
-test-sqlite: messages
+# The browser tests (tests/browser, marker `browser`) drive Debian's headless Chromium.
+browser-deps:
+	@scripts/ensure-system-packages chromium
+
+test-sqlite: messages browser-deps
 	@echo "== Test suite on SQLite"
 	DATABASE_URL=sqlite:///$$(mktemp -d)/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: messages
 	@scripts/ensure-system-packages postgresql
-	@echo "== Test suite on PostgreSQL"
-	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== Test suite on PostgreSQL (the browser tests run in the SQLite pass)"
+	scripts/with-postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 test: lint checks test-sqlite test-postgres
 

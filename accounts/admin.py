@@ -124,6 +124,38 @@ if admin.site.is_registered(TOTPDevice):
 
 @admin.register(TOTPDevice)
 class AuthenticatorDeviceAdmin(AdministratorsMayViewMixin, TOTPDeviceAdmin):
+    # The library's field names are not translatable: the columns are named here.
+    list_display = ("device_user", "device_name", "device_created", "device_used", "in_use")
+    list_filter = ()
+    search_help_text = _("Search by username or e-mail address.")
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def device_user(self, device):
+        return device.user
+
+    @admin.display(description=_("name"), ordering="name")
+    def device_name(self, device):
+        return device.name
+
+    @admin.display(description=_("set up"), ordering="created_at")
+    def device_created(self, device):
+        return device.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def device_used(self, device):
+        return device.last_used_at
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
+    def in_use(self, device):
+        return device.confirmed
+
+    def get_list_display(self, request):
+        return self.list_display  # never the QR code (OTP_ADMIN_HIDE_SENSITIVE_DATA)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": _("Authenticator apps"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request):
         return False
 

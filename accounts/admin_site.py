@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor, views
 from accounts.forms import AdminLoginForm
@@ -79,9 +80,11 @@ class AdminSite(admin.AdminSite):
 
     def _build_app_dict(self, request, label=None):
         app_dict = super()._build_app_dict(request, label)
-        # Django's log of admin changes is listed as the audit log.
+        # Django's log of admin changes is listed as the audit log, and django-otp's devices
+        # (whose names the library does not translate) as authenticator apps.
+        names = {LogEntry: _("Audit log"), TOTPDevice: _("Authenticator apps")}
         for app in app_dict.values():
             for model in app["models"]:
-                if model["model"] is LogEntry:
-                    model["name"] = _("Audit log")
+                if model["model"] in names:
+                    model["name"] = names[model["model"]]
         return app_dict

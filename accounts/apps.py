@@ -36,3 +36,11 @@ class AuthenticatorDevicesConfig(TOTPConfig):
 
     default = False
     verbose_name = _("Two-factor authentication")
+
+    def ready(self):
+        super().ready()
+        # The library names its model in English only; the admin's titles and breadcrumbs
+        # read these. (Migrations read the model's declared options, which stay as they are.)
+        device = self.get_model("TOTPDevice")
+        device._meta.verbose_name = _("authenticator app")
+        device._meta.verbose_name_plural = _("Authenticator apps")

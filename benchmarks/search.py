@@ -13,16 +13,16 @@ indexed them itself). Then three kinds of request are timed:
 - facets: browsing by facets only (?theme=…&county=…), sorts and a later page;
 - combined: a search with facets.
 
-Each request is timed twice over: as the whole HTML page (Django's test Client GET of /?…:
-filtering, facet counts, snippets and rendering), and as the query alone (the FilterSet's
-results(): the text search, the filters, the count and the requested page of practices). Our
-search runs each request once untimed, then --repeat times; the first request also builds the
-list's in-memory index (practices.browse), which is timed on its own, --repeat times, as the
-first request after any change pays it. Beside it, in the same process, the text and combined
-requests run with a naive baseline in the text search's place: every word of the query
-matched with icontains against the name, the short description and the sections in all three
-languages, unranked (and no spelling suggestions). The baseline is slow, so each query alone
-runs --baseline-repeat times without a warm-up of its own and the whole page once, for the
+Each request is timed twice over: as the whole HTML page (Django's test Client GET of
+/kaytannot/?…: filtering, facet counts, snippets and rendering), and as the query alone (the
+FilterSet's results(): the text search, the filters, the count and the requested page of
+practices). Our search runs each request once untimed, then --repeat times; the first request
+also builds the list's in-memory index (practices.browse), which is timed on its own, --repeat
+times, as the first request after any change pays it. Beside it, in the same process, the text
+and combined requests run with a naive baseline in the text search's place: every word of the
+query matched with icontains against the name, the short description and the sections in all
+three languages, unranked (and no spelling suggestions). The baseline is slow, so each query
+alone runs --baseline-repeat times without a warm-up of its own and the whole page once, for the
 first --baseline-pages requests of each kind only.
 
 Printed: per request the number of results, the SQL queries of its page and median times;
@@ -216,7 +216,7 @@ class Request:
 
     @property
     def url(self):
-        return "/?" + urlencode(self.params, doseq=True)
+        return "/kaytannot/?" + urlencode(self.params, doseq=True)
 
     def median(self, engine, what):
         samples = self.timings.get((engine, what))

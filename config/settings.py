@@ -7,7 +7,7 @@ so a typo in the environment fails loudly instead of silently falling back.
 
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +44,16 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envdate(name: str, default: date) -> date:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from exc
+
+
 DEBUG = envbool("DEBUG", False)
 # The test suite runs with production-like settings (DEBUG off).
 TESTING = "pytest" in sys.modules
@@ -76,14 +86,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
     "import_export",
     "django_tasks_db",
     "simple_history",
-    "axes",
+    "accounts.apps.LoginRecordsConfig",  # django-axes
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.AuthenticatorDevicesConfig",  # django_otp.plugins.otp_totp
     "organisations",
     "contacts",
     "practices",
@@ -193,7 +205,13 @@ LANGUAGES = [
     ("sv", _("Swedish")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    # Finnish and Swedish for the third-party apps whose own catalogues lack them (axes,
+    # django-otp, simple-history, modeltranslation, import-export, django-filter); listed
+    # after locale/ so that the project's own translation of a shared text wins.
+    BASE_DIR / "locale_libraries",
+]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
@@ -233,6 +251,29 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_PAGINATION_CLASS": "practices.api.pagination.PracticePagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The API's OpenAPI description (drf-spectacular) at /api/schema/: YAML, or JSON with
+# ?format=json. Only the schema is served, no documentation UI (it would load third-party
+# scripts and styles).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Käytäntöpankki API",
+    "DESCRIPTION": _(
+        "The published practice models of Käytäntöpankki as open data. Translated texts are "
+        "in the language of ?lang=fi|sv|en, else of the Accept-Language header, else Finnish, "
+        "falling back to Finnish where a translation is missing."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # Choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationRoleEnum": "practices.models.PracticeOrganisation.Role",
+        "ContactRoleEnum": "practices.models.PracticeContact.Role",
+        "LinkKindEnum": "practices.models.PracticeLink.Kind",
+        "CollectionKindEnum": "practices.models.Collection.Kind",
+    },
 }
 
 PRACTICES_PER_PAGE = envint("PRACTICES_PER_PAGE", 20)
@@ -264,6 +305,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Käytäntöpankki <no
 
 # Public "propose a practice" form: proposals one sender may send in an hour.
 PRACTICE_PROPOSALS_PER_HOUR = envint("PRACTICE_PROPOSALS_PER_HOUR", 5)
+
+# The editors' address: messages of the public feedback form are sent here, and the
+# accessibility statement and the about page give it for contacting them.
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "kaytantopankki@example.fi")
+# The day the accessibility statement was last updated, shown in it (a review of the
+# statement updates it).
+ACCESSIBILITY_STATEMENT_DATE = envdate("ACCESSIBILITY_STATEMENT_DATE", date(2026, 11, 23))
 
 # Spreadsheet import (practices.spreadsheets): the largest upload accepted, and what an XLSX
 # may unpack to (a defence against zip bombs).

@@ -26,6 +26,9 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("directory:region-detail", kwargs={"slug": self.slug})
+
 
 class WellbeingServicesCounty(models.Model):
     """A wellbeing services county (hyvinvointialue), or one of the two special organisers."""
@@ -67,6 +70,9 @@ class WellbeingServicesCounty(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:county-detail", kwargs={"slug": self.slug})
 
 
 class Municipality(models.Model):
@@ -167,7 +173,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("practices:list") + f"?organisation={self.slug}"
+        return reverse("directory:organisation-detail", kwargs={"slug": self.slug})
 
 
 class Membership(models.Model):

@@ -26,6 +26,7 @@ from contacts.models import Contact
 from organisations.models import Organisation
 from organisations.roles import edits_all_organisations, member_organisation_ids
 
+from . import admin_feedback  # noqa: F401 (registers the feedback admin)
 from .access import practices_editable_by, status_choices_for
 from .admin_freshness import FreshnessAdminMixin, ReviewOverdueFilter
 from .admin_history import PracticeHistoryMixin

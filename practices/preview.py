@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from .access import practices_editable_by
+from .detail import page_context
 from .models import Practice
 
 
@@ -17,7 +18,7 @@ def practice_preview(request, pk):
     except Practice.DoesNotExist as error:
         raise Http404 from error
     response = render(
-        request, "practices/practice_detail.html", {"practice": practice, "preview": True}
+        request, "practices/practice_detail.html", page_context(request, practice, preview=True)
     )
     # A draft's text must not end up in shared caches or search engines.
     response["Cache-Control"] = "private, no-store"

@@ -95,6 +95,16 @@ class ProposalForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    # The form's two parts, each a fieldset with its legend on the page.
+    PRACTICE_FIELDS = ("name", "summary", "need_and_goals", "solution", "results", "link")
+    PROPOSER_FIELDS = ("proposer_name", "proposer_email", "proposer_organisation", "message")
+
+    def practice_fields(self):
+        return [self[name] for name in self.PRACTICE_FIELDS]
+
+    def proposer_fields(self):
+        return [self[name] for name in (*self.PROPOSER_FIELDS, "consent")]
+
     def is_robot(self):
         return bool(self.cleaned_data.get(HONEYPOT))
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from .detail import page_context
 from .facets import facet_counts
 from .filters import Ignored, PracticeFilterSet, Sort, shown_value
 from .models import Practice
@@ -215,5 +216,6 @@ def practice_export(request, file_format):
 
 
 def practice_detail(request, slug):
+    """The public page of a published practice (practices.detail builds what it shows)."""
     practice = get_object_or_404(Practice.objects.published().for_detail(), slug=slug)
-    return render(request, "practices/practice_detail.html", {"practice": practice})
+    return render(request, "practices/practice_detail.html", page_context(request, practice))

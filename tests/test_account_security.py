@@ -18,7 +18,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.client_ip import client_ip
+from organisations.roles import ADMINISTRATOR
 from tests.personas import PASSWORD, make_coordinator
+from tests.roles import make_staff as make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -626,3 +628,17 @@ def test_coordinators_do_not_see_devices(coordinator_client):
     response = coordinator_client.get(en_url("admin:otp_totp_totpdevice_change", device.pk))
 
     assert response.status_code == 403
+
+
+def test_the_authenticator_list_speaks_finnish_and_never_shows_a_key(client):
+    owner = get_user_model().objects.create_user("puhelimen-omistaja", is_staff=True)
+    TOTPDevice.objects.create(user=owner, name="Työpuhelin", confirmed=True)
+    client.force_login(make_member("yllapitaja-2", ADMINISTRATOR))
+
+    index = client.get("/admin/").content.decode()
+    page = client.get("/admin/otp_totp/totpdevice/").content.decode()
+
+    assert "Todennussovellukset" in index and "TOTP device" not in index
+    assert "Työpuhelin" in page and "puhelimen-omistaja" in page
+    assert "Todennussovellukset" in page and "TOTP" not in page
+    assert "qrcode" not in page and "otpauth" not in page

@@ -35,7 +35,14 @@ from django.urls import URLResolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisations.roles import COORDINATOR
-from practices.models import Collection, Funder, Practice, PracticeImport, TargetGroup
+from practices.models import (
+    Collection,
+    Feedback,
+    Funder,
+    Practice,
+    PracticeImport,
+    TargetGroup,
+)
 from tests.factories import (
     make_contact,
     make_county,
@@ -148,6 +155,8 @@ MODEL_ADMINS = {
     "practices.targetgroup": ("target_group", PROFILES["reference"]),
     "practices.funder": ("funder", PROFILES["reference"]),
     "practices.collection": ("collection", PROFILES["reference"]),
+    # Messages of the public feedback form.
+    "practices.feedback": ("feedback", PROFILES["records"]),
 }
 
 # The autocomplete of each relation a form offers as one (source model.field): those who
@@ -377,6 +386,9 @@ def world(django_db_setup, django_db_blocker):
                 failures_since_start=2,
             ),
             "device": TOTPDevice.objects.create(user=device_owner, name="Puhelin"),
+            "feedback": Feedback.objects.create(
+                message="Hakukenttä ei toimi.", language="fi", client="0" * 64
+            ),
             "job": PracticeImport.objects.create(
                 created_by=users["importer"],
                 filename="kaytannot.csv",

@@ -22,7 +22,7 @@ from tests.practices.search_quality.corpus import load_catalogue
 
 pytestmark = pytest.mark.django_db
 
-PAGE_URLS = ("/", "/sv/", "/en/")
+PAGE_URLS = ("/kaytannot/", "/sv/kaytannot/", "/en/kaytannot/")
 API_URL = "/api/practices/"
 API_STATUSES = {200, 400, 404}
 
@@ -289,7 +289,7 @@ FIXED_QUERIES = [
 @pytest.mark.usefixtures("catalogue")
 @pytest.mark.parametrize("q", FIXED_QUERIES)
 def test_list_page_answers_hostile_search_text(q):
-    _check_page(_get("/", [("q", q)]))
+    _check_page(_get(PAGE_URLS[0], [("q", q)]))
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -309,7 +309,7 @@ def test_search_syntax_in_a_real_word_still_finds_it():
 
 @pytest.mark.usefixtures("catalogue")
 def test_markup_in_the_search_text_is_shown_as_text():
-    response = _get("/", [("q", "<script>alert(1)</script> vanhempainilta")])
+    response = _get(PAGE_URLS[0], [("q", "<script>alert(1)</script> vanhempainilta")])
     html = response.content.decode()
     assert response.status_code == 200
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

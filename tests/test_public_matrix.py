@@ -72,9 +72,9 @@ def test_each_persona_gets_exactly_its_response(world, name):
 def test_lists_searches_counts_and_downloads_leave_it_out(world, persona):
     client = world["clients"][persona]
 
-    listing = client.get("/", {"q": "perhekahvila"})
-    everything = client.get("/")
-    by_theme = client.get("/", {"theme": world["theme"].slug})
+    listing = client.get("/kaytannot/", {"q": "perhekahvila"})
+    everything = client.get("/kaytannot/")
+    by_theme = client.get("/kaytannot/", {"theme": world["theme"].slug})
     api = client.get("/api/practices/", {"q": "perhekahvila"}).json()
     download = client.get("/kaytannot/lataa.csv").content.decode("utf-8-sig")
 

@@ -48,9 +48,14 @@ def public_pages():
     """(name, url, expected status) for every kind of public page."""
     practice = make_practice(name_fi="Perheillat", solution_fi="Näin se toimii.")
     return [
-        ("list", "/", 200),
+        ("home", "/", 200),
+        ("list", "/kaytannot/", 200),
         ("detail", practice.get_absolute_url(), 200),
         ("404", "/kaytannot/ei-ole/", 404),
+        ("about", "/tietoa/", 200),
+        ("accessibility", "/saavutettavuusseloste/", 200),
+        ("feedback", "/palaute/", 200),
+        ("feedback-thanks", "/palaute/kiitos/", 200),
     ]
 
 
@@ -85,7 +90,7 @@ def test_every_locale_renders_the_list(client, language):
     make_practice(name_fi="Perheillat")
     prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
 
-    response = client.get(f"{prefix}/")
+    response = client.get(f"{prefix}/kaytannot/")
 
     assert response.status_code == 200
     assert response.headers["Content-Language"] == language

@@ -7,5 +7,6 @@ class PracticePagination(PageNumberPagination):
     back to the default; a page that does not exist is a 404 with a message saying so."""
 
     page_size_query_param = "page_size"
+    page_size_query_description = _("Number of practices on a page, at most 100.")
     max_page_size = 100
     invalid_page_message = _("Invalid page “{page_number}”: {message}")

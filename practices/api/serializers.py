@@ -5,9 +5,11 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Practice
+from ..models import Collection, Practice, PracticeContact, PracticeLink, PracticeOrganisation
 
 
 def _absolute(request, url):
@@ -33,7 +35,7 @@ class WellbeingCountySerializer(serializers.Serializer):
 class OrganisationRoleSerializer(serializers.Serializer):
     slug = serializers.CharField(source="organisation.slug")
     name = serializers.CharField(source="organisation.name")
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=PracticeOrganisation.Role.choices)
 
 
 class OrganisationRoleDetailSerializer(OrganisationRoleSerializer):
@@ -48,7 +50,7 @@ class FunderSerializer(LookupSerializer):
 
 
 class CollectionSerializer(LookupSerializer):
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Collection.Kind.choices)
     description = serializers.CharField()
     website = serializers.CharField()
     start_date = serializers.DateField(allow_null=True)
@@ -75,7 +77,7 @@ class AssessmentSerializer(serializers.Serializer):
 class LinkSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=PracticeLink.Kind.choices)
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -85,6 +87,7 @@ class AttachmentSerializer(serializers.Serializer):
         help_text="Address of the file, or null when it is not available online."
     )
 
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_url(self, attachment):
         if not attachment.file:
             return None
@@ -100,13 +103,30 @@ class ContactRoleSerializer(serializers.Serializer):
     unit = serializers.CharField(source="contact.unit")
     email = serializers.CharField(source="contact.email")
     phone = serializers.CharField(source="contact.phone")
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=PracticeContact.Role.choices)
 
+    @extend_schema_field(LookupSerializer(allow_null=True))
     def get_organisation(self, contact_role):
         organisation = contact_role.contact.organisation
         if organisation is None:
             return None
         return {"slug": organisation.slug, "name": organisation.name}
+
+
+class CoverImageSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    alt = serializers.CharField()
+    caption = serializers.CharField()
+
+
+class SourceSerializer(serializers.Serializer):
+    """Where the card's information comes from; empty strings and nulls where not known."""
+
+    name = serializers.CharField()
+    url = serializers.CharField()
+    author = serializers.CharField()
+    created = serializers.DateField(allow_null=True)
+    modified = serializers.DateField(allow_null=True)
 
 
 class FacetSerializer(serializers.Serializer):
@@ -144,9 +164,11 @@ class PracticeListSerializer(serializers.ModelSerializer):
             "modified",
         ]
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, practice):
         return _absolute(self.context.get("request"), practice.get_absolute_url())
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_api_url(self, practice):
         """The practice in this API; keeps a ?lang= choice so the link answers in the same
         language."""
@@ -200,6 +222,7 @@ class PracticeDetailSerializer(PracticeListSerializer):
             "published",
         ]
 
+    @extend_schema_field(CoverImageSerializer(allow_null=True))
     def get_cover_image(self, practice):
         if not practice.cover_image:
             return None
@@ -209,6 +232,7 @@ class PracticeDetailSerializer(PracticeListSerializer):
             "caption": practice.cover_image_caption,
         }
 
+    @extend_schema_field(SourceSerializer)
     def get_source(self, practice):
         return {
             "name": practice.source_name,

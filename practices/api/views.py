@@ -1,11 +1,22 @@
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 
 from ..facets import facet_counts
 from ..filters import TRUE_VALUES, PracticeFilterSet
 from ..models import Practice
+from .schema import (
+    FACETS_PARAMETER,
+    INVALID_PARAMETERS_SCHEMA,
+    LANGUAGE_PARAMETER,
+    NotFoundSerializer,
+    PracticePageSerializer,
+    filter_parameters,
+)
 from .serializers import FacetSerializer, PracticeDetailSerializer, PracticeListSerializer
 
 
@@ -38,6 +49,23 @@ class LanguageMixin:
         return response
 
 
+@extend_schema(
+    summary=_("List published practices"),
+    description=_(
+        "Published practices, newest first, 20 a page. The filters are those of the list page; "
+        "values of one parameter combine with OR, different parameters with AND. A value that "
+        "is not understood (an unknown slug, a year outside 1900–2100, an unknown sort) is "
+        "rejected with 400, naming the parameter; unknown parameter names are ignored."
+    ),
+    parameters=[*filter_parameters(), FACETS_PARAMETER, LANGUAGE_PARAMETER],
+    responses={
+        200: PracticePageSerializer,
+        400: OpenApiResponse(
+            INVALID_PARAMETERS_SCHEMA, description=_("A parameter has a value not understood.")
+        ),
+        404: OpenApiResponse(NotFoundSerializer, description=_("There is no such page.")),
+    },
+)
 class PracticeListAPIView(LanguageMixin, generics.ListAPIView):
     """Published practices, newest first, 20 a page.
 
@@ -78,7 +106,32 @@ class PracticeListAPIView(LanguageMixin, generics.ListAPIView):
         return response
 
 
+@extend_schema(
+    summary=_("One published practice"),
+    description=_(
+        "Everything the practice's public page shows, contact persons included only when they "
+        "are shown publicly."
+    ),
+    parameters=[LANGUAGE_PARAMETER],
+    responses={
+        200: PracticeDetailSerializer,
+        404: OpenApiResponse(
+            NotFoundSerializer, description=_("No published practice has this slug.")
+        ),
+    },
+)
 class PracticeDetailAPIView(LanguageMixin, generics.RetrieveAPIView):
     queryset = Practice.objects.published().for_detail()
     serializer_class = PracticeDetailSerializer
     lookup_field = "slug"
+
+
+class SchemaView(LanguageMixin, SpectacularAPIView):
+    """The OpenAPI description of this API: YAML, or JSON with ?format=json. Its texts are in
+    the language chosen as for the API itself (?lang=, Accept-Language, else Finnish)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        # LanguageMixin has chosen the language; the parent would activate any ?lang= given,
+        # supported or not.
+        return self._get_schema_response(request)

@@ -1,3 +1,4 @@
+from .feedback import Feedback
 from .imports import PracticeImport
 from .lookups import Collection, DevelopmentStage, Funder, TargetGroup, Theme
 from .practice import Practice, PracticeQuerySet
@@ -18,6 +19,7 @@ __all__ = [
     "Attachment",
     "Collection",
     "DevelopmentStage",
+    "Feedback",
     "Funder",
     "Practice",
     "PracticeContact",

@@ -111,4 +111,4 @@ class Collection(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("practices:list") + f"?collection={self.slug}"
+        return reverse("directory:collection-detail", kwargs={"slug": self.slug})

@@ -341,6 +341,8 @@ class Practice(models.Model):
             models.Index(fields=["status", "-created_at"], name="practice_status_created_idx"),
             # "Recently updated" sort of the public list.
             models.Index(fields=["status", "-modified_at"], name="practice_status_modified_idx"),
+            # The newest published practices (home page, feeds).
+            models.Index(fields=["status", "-published_at"], name="practice_status_published_idx"),
         ]
 
     def __str__(self):

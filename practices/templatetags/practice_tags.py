@@ -27,9 +27,32 @@ ROLE_HEADINGS = {
 }
 
 
+# An e-mail address written in a text (not one inside a web address such as .../@name).
+EMAIL_RE = re.compile(r"(?<![\w.+:/-])([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)")
+
+
+def protected_email(user, domain):
+    """An e-mail address as people read it ("user (at) domain") but harvesters do not find
+    it; static/js/detail.js makes it an ordinary link."""
+    return format_html(
+        '<span class="email js-email"><span class="email__user">{}</span>'
+        '<span class="email__at"> {} </span><span class="email__domain">{}</span></span>',
+        user,
+        _("(at)"),
+        domain,
+    )
+
+
 def _inline(line):
-    """One escaped line of text with web and e-mail addresses made into links."""
-    return mark_safe(urlize(line, nofollow=True, autoescape=True))
+    """One escaped line of text with web addresses made into links and e-mail addresses
+    protected from harvesting."""
+    parts, position = [], 0
+    for match in EMAIL_RE.finditer(line):
+        parts.append(urlize(line[position : match.start()], nofollow=True, autoescape=True))
+        parts.append(protected_email(match.group(1), match.group(2).rstrip(".")))
+        position = match.start() + len(match.group(1)) + 1 + len(match.group(2).rstrip("."))
+    parts.append(urlize(line[position:], nofollow=True, autoescape=True))
+    return mark_safe("".join(parts))
 
 
 @register.filter

@@ -20,12 +20,12 @@ def _url_in_language(path_and_query, language):
         match = None
     with translation.override(language):
         if match is None or not match.url_name:
-            return reverse("practices:list")
+            return reverse("practices:home")
         name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
         try:
             path = reverse(name, args=match.args, kwargs=match.kwargs)
         except NoReverseMatch:
-            return reverse("practices:list")
+            return reverse("practices:home")
     return urlunsplit(("", "", path, parts.query, ""))
 
 
@@ -43,7 +43,7 @@ def language_links(context):
             url = _url_in_language(request.get_full_path(), code)
         else:
             with translation.override(code):
-                url = reverse("practices:list")
+                url = reverse("practices:home")
         info = translation.get_language_info(code)
         links.append(
             {

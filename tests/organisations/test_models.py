@@ -42,7 +42,7 @@ def test_organisation_full_clean_rejects_a_bad_business_id():
 
 
 @pytest.mark.django_db
-def test_organisation_link_filters_practices_by_it():
+def test_organisation_link_leads_to_its_page():
     organisation = make_organisation(name_fi="Lohjan kaupunki", slug="lohjan-kaupunki")
     assert str(organisation) == "Lohjan kaupunki"
-    assert organisation.get_absolute_url().endswith("?organisation=lohjan-kaupunki")
+    assert organisation.get_absolute_url() == "/organisaatiot/lohjan-kaupunki/"

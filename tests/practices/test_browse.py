@@ -22,9 +22,9 @@ from tests.test_site import PageOutline
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL = "/"
+LIST_URL = "/kaytannot/"
 # Interface text is asserted in English: those strings are the msgids.
-EN_LIST_URL = "/en/"
+EN_LIST_URL = "/en/kaytannot/"
 
 
 @pytest.fixture(autouse=True)
@@ -160,7 +160,7 @@ def test_facet_labels_in_swedish(client, catalogue):
 
     Theme.objects.filter(slug="perhe").update(name_sv="Familjer")
 
-    html = client.get("/sv/").content.decode()
+    html = client.get("/sv/kaytannot/").content.decode()
 
     assert checkbox(html, "theme", "perhe")["label"] == "Familjer (2)"
     assert checkbox(html, "theme", "nuoret")["label"] == "Nuoret (2)"

@@ -144,7 +144,7 @@ def test_recognised_count_ignores_its_own_selection(catalogue):
 
 
 def list_names(client, **params):
-    response = client.get("/", params)
+    response = client.get("/kaytannot/", params)
     return [practice.name for practice in response.context["practices"]]
 
 
@@ -169,7 +169,7 @@ def test_an_unchanged_catalogue_reuses_the_index(client, django_capture_on_commi
         make_practice(name_fi="Perhekahvila")
     built = browse_index()
     assert browse_index() is built
-    client.get("/")
+    client.get("/kaytannot/")
     assert browse_index() is built
 
     with django_capture_on_commit_callbacks(execute=True):

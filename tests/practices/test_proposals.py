@@ -68,7 +68,7 @@ def test_a_proposal_is_not_public(client):
     client.post("/ehdota/", _data())
     practice = Practice.objects.get()
 
-    assert "Kylätalon perhekahvila" not in Client().get("/").content.decode()
+    assert "Kylätalon perhekahvila" not in Client().get("/kaytannot/").content.decode()
     assert Client().get(f"/kaytannot/{practice.slug}/").status_code == 404
     assert practice.slug not in Client().get("/api/practices/").content.decode()
 
@@ -146,3 +146,12 @@ def test_a_failing_mail_server_loses_no_proposal(
 
     assert response.status_code == 302
     assert PracticeProposal.objects.count() == 1
+
+
+def test_each_field_of_the_form_is_on_the_page_once(client):
+    html = client.get("/ehdota/").content.decode()
+
+    for name in ("name", "summary", "proposer_name", "proposer_email", "message", "consent"):
+        assert html.count(f'name="{name}"') == 1, name
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))

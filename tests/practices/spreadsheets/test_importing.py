@@ -387,7 +387,7 @@ def test_progress_is_reported_in_steps_of_many_rows(reference_data, importer):
 def test_imported_practices_are_listed_from_the_commit_before_the_search_index_is_updated(
     reference_data, importer, client, monkeypatch
 ):
-    client.get("/")  # the browse index of the catalogue before the import
+    client.get("/kaytannot/")  # the browse index of the catalogue before the import
     indexed = []
     monkeypatch.setattr(
         "practices.search.index_practices", lambda ids, **kwargs: indexed.append(list(ids))
@@ -396,7 +396,7 @@ def test_imported_practices_are_listed_from_the_commit_before_the_search_index_i
     _import(_xlsx([_row(name="Heti näkyvä malli", status="Julkaistu")]), importer)
 
     assert len(indexed) == 1  # the index update comes after the commit, separately
-    assert "Heti näkyvä malli" in client.get("/").content.decode()
+    assert "Heti näkyvä malli" in client.get("/kaytannot/").content.decode()
 
 
 def test_an_import_records_its_workflow_steps(reference_data, importer):
