@@ -156,7 +156,7 @@ MODEL_ADMINS = {
     "practices.funder": ("funder", PROFILES["reference"]),
     "practices.collection": ("collection", PROFILES["reference"]),
     # Messages of the public feedback form.
-    "practices.feedback": ("feedback", PROFILES["records"]),
+    "practices.feedback": ("feedback", DELETABLE_RECORDS),
 }
 
 # The autocomplete of each relation a form offers as one (source model.field): those who
@@ -536,6 +536,9 @@ SPARES = {
     "organisations.organisation": lambda w: make_organisation(name_fi="Poistettava yhdistys"),
     "contacts.contact": lambda w: make_contact(name="Aapo Alfa", organisation=w["a"]),
     "practices.practice": _practice_of_a(Status.DRAFT),
+    "practices.feedback": lambda w: Feedback.objects.create(
+        message="Linkki ei toimi.", language="fi", client="1" * 64
+    ),
     "practices.developmentstage": lambda w: make_stage(),
     "practices.theme": lambda w: make_theme(),
     "practices.targetgroup": lambda w: make_lookup(TargetGroup),

@@ -272,7 +272,7 @@ def feedback():
     )
 
 
-def test_administrators_read_feedback_but_cannot_change_it(client, feedback):
+def test_administrators_read_and_delete_feedback_but_cannot_change_it(client, feedback):
     administrator = get_user_model().objects.create_superuser("yllapitaja", "y@example.fi", "pw")
     client.force_login(administrator)
 
@@ -285,7 +285,10 @@ def test_administrators_read_feedback_but_cannot_change_it(client, feedback):
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert client.post(f"/en/admin/practices/feedback/{feedback.pk}/change/").status_code == 403
-    assert client.get(f"/en/admin/practices/feedback/{feedback.pk}/delete/").status_code == 403
+    # A handled message, with the sender's details, can be deleted.
+    delete_url = f"/en/admin/practices/feedback/{feedback.pk}/delete/"
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Feedback.objects.filter(pk=feedback.pk).exists()
 
 
 def test_editors_do_not_see_feedback(client, feedback):
