@@ -3,7 +3,7 @@
 import pytest
 from defusedxml import ElementTree
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import http_date
 
 from practices import sitemaps
@@ -95,7 +95,7 @@ def test_published_practice_is_listed_in_every_language_with_alternates(client):
     addresses = in_languages("/kaytannot/perheillat/")
     assert set(found) == set(addresses.values())
     for lastmod, alternates in found.values():
-        assert lastmod == practice.modified_at.date().isoformat()
+        assert lastmod == timezone.localdate(practice.modified_at).isoformat()
         assert alternates == {**addresses, "x-default": addresses["fi"]}
     for address in addresses.values():
         assert client.get(address).status_code == 200
@@ -167,7 +167,7 @@ def test_organisation_lastmod_is_its_modification_date(client):
     found = entries(client, "/sitemap-organisations.xml")
 
     lastmod, _alternates = found[f"{BASE}{organisation.get_absolute_url()}"]
-    assert lastmod == organisation.modified_at.date().isoformat()
+    assert lastmod == timezone.localdate(organisation.modified_at).isoformat()
 
 
 def test_section_whose_pages_do_not_exist_is_left_out(client, monkeypatch):
