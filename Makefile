@@ -65,10 +65,14 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The checks run with production settings: what a deployment must set, and nothing more.
+PROD_ENV = DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=kaytantopankki.example.fi DATABASE_URL=sqlite:///$$(mktemp -d)/check.sqlite3
+
 checks: messages
-	DEBUG=false ALLOW_DEV_SECRET_KEY=true $(MANAGE) check
-	DEBUG=false ALLOW_DEV_SECRET_KEY=true $(MANAGE) makemigrations --check --dry-run
-	DEBUG=false ALLOW_DEV_SECRET_KEY=true STATIC_ROOT=$$(mktemp -d) $(MANAGE) collectstatic --no-input -v 0
+	$(PROD_ENV) $(MANAGE) check --deploy --fail-level WARNING
+	$(PROD_ENV) $(MANAGE) makemigrations --check --dry-run
+	$(PROD_ENV) STATIC_ROOT=$$(mktemp -d) $(MANAGE) collectstatic --no-input -v 0
 
 # The browser tests (tests/browser, marker `browser`) drive Debian's headless Chromium.
 browser-deps:

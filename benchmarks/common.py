@@ -2,6 +2,7 @@
 naive baselines search."""
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ def setup_django(database_url, **environment):
     """Configure and set up Django for `database_url` with DEBUG off (in this process)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["DEBUG"] = "false"
-    os.environ["ALLOW_DEV_SECRET_KEY"] = "true"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    os.environ.setdefault("HTTPS", "false")
     os.environ.update(environment)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))

@@ -5,10 +5,13 @@ below. A helper that cannot parse its variable raises ImproperlyConfigured at st
 so a typo in the environment fails loudly instead of silently falling back.
 """
 
+import importlib.util
+import json
 import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +47,68 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envstr(name: str, default: str = "", *, required: bool = False) -> str:
+    """A text value; `required` ones stop the start-up when missing or empty."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if required:
+        raise ImproperlyConfigured(f"{name} must be set in production (DEBUG is off).")
+    return default
+
+
+def envjson(name: str, default: dict) -> dict:
+    """A JSON object, e.g. a storage backend's options."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {value!r}") from exc
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {value!r}")
+    return parsed
+
+
+def envcache(name: str, default: str) -> dict:
+    """A cache from a URL: locmem://, redis://host:6379/0 (or rediss://),
+    memcached://host:11211 (several hosts comma-separated), db://table or dummy://."""
+    value = os.environ.get(name, "").strip() or default
+    url = urlsplit(value)
+    scheme = url.scheme.lower()
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url.netloc}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme in ("redis", "rediss"):
+        _require_module(name, "redis", value)
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    if scheme == "memcached":
+        _require_module(name, "pymemcache", value)
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": url.netloc.split(","),
+        }
+    if scheme == "db" and url.netloc:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": url.netloc}
+    raise ImproperlyConfigured(
+        f"{name} must be locmem://, redis://host:port/db, memcached://host:port, db://table or "
+        f"dummy://, got {value!r}"
+    )
+
+
+def _require_module(name: str, module: str, value: str) -> None:
+    try:
+        found = bool(module) and importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package is missing
+        found = False
+    if not found:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} needs the Python package {module!r}, which is not installed."
+        )
+
+
 def envdate(name: str, default: date) -> date:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -57,22 +122,44 @@ def envdate(name: str, default: date) -> date:
 DEBUG = envbool("DEBUG", False)
 # The test suite runs with production-like settings (DEBUG off).
 TESTING = "pytest" in sys.modules
+# Production is every run with DEBUG off outside the tests: there SECRET_KEY, DATABASE_URL and
+# ALLOWED_HOSTS must be set, and a missing one stops the start-up. Development (DEBUG=true,
+# as `make run` sets it) needs nothing.
+PRODUCTION = not (DEBUG or TESTING)
 
-# Development default only: production must set SECRET_KEY (checked below).
-_DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY)
-if (
-    SECRET_KEY == _DEV_SECRET_KEY
-    and not (DEBUG or TESTING)
-    and not envbool("ALLOW_DEV_SECRET_KEY", False)
-):
+SECRET_KEY = envstr(
+    "SECRET_KEY", "dev-only-insecure-secret-key-do-not-use-in-production", required=PRODUCTION
+)
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Set SECRET_KEY, or DEBUG=true for local development."
+        "SECRET_KEY must be a long random value (at least 50 characters), e.g. from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set in production: the site's host names, comma-separated."
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if urlsplit(_origin).scheme not in ("http", "https") or not urlsplit(_origin).netloc:
+        raise ImproperlyConfigured(
+            f"CSRF_TRUSTED_ORIGINS must list origins such as https://example.fi, got {_origin!r}"
+        )
+
+# HTTPS: production is served over TLS (directly or behind a proxy, see TRUSTED_PROXY_COUNT).
+# Plain-HTTP requests are redirected, cookies are sent over HTTPS only, and browsers are told
+# to use HTTPS for a year (HSTS). HTTPS=false turns all of this off, e.g. for a loopback test.
+HTTPS = envbool("HTTPS", PRODUCTION)
+SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", True)
+# The load balancer's health checks may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
@@ -139,7 +226,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # DATABASE_URL selects the database for every command: sqlite:///path or postgres://...
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", required=PRODUCTION)
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except ValueError as exc:
@@ -182,6 +269,10 @@ AXES_ENABLE_ADMIN = False
 # The client address comes from REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies
 # from X-Forwarded-For (accounts.client_ip).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Behind a TLS-terminating proxy, the proxy's X-Forwarded-Proto tells whether the request
+# came over HTTPS (the proxy must set it, overwriting any value the client sent).
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
 # Two-factor authentication (django-otp, TOTP authenticator apps): optional for every admin
@@ -226,8 +317,21 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded files (attachments, cover images) go to MEDIA_ROOT, or to the storage backend that
+# MEDIA_STORAGE_BACKEND names with the options of MEDIA_STORAGE_OPTIONS (a JSON object), e.g.
+# object storage with django-storages: storages.backends.s3.S3Storage and
+# {"bucket_name": "...", "endpoint_url": "https://..."}.
+MEDIA_STORAGE_BACKEND = envstr(
+    "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+_require_module(
+    "MEDIA_STORAGE_BACKEND", MEDIA_STORAGE_BACKEND.rpartition(".")[0], MEDIA_STORAGE_BACKEND
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": MEDIA_STORAGE_BACKEND,
+        "OPTIONS": envjson("MEDIA_STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -332,6 +436,12 @@ PRACTICE_IMPORT_STALL_MINUTES = envint("PRACTICE_IMPORT_STALL_MINUTES", 15)
 # leaves import open to all staff by default); exporting needs permission to view practices.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# The cache (home page sections, search results and facet counts; each entry is keyed by the
+# search index revision, so publishing or importing makes every process's entries stale at
+# once). Local memory per process by default; CACHE_URL=redis://host:6379/0 shares one cache
+# between app servers.
+CACHES = {"default": envcache("CACHE_URL", "locmem://")}
 
 # Background tasks (django.tasks) are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
