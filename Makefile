@@ -11,11 +11,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help run setup venv install system-deps browser-deps messages migrate demo-data test \
-	test-sqlite test-postgres lint format checks bench clean
+	test-sqlite test-postgres lint format checks bench bench-load clean backup restore
 
 help:
 	@echo "make run    set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   run the whole suite on SQLite and a throwaway PostgreSQL cluster"
+	@echo "make backup write the database and uploaded files to $(BACKUP_DIR)/kaytantopankki-<time>.tar"
+	@echo "make restore FILE=<archive>  restore such an archive, replacing the database and uploads (YES=1: no question)"
 
 $(PY):
 	@interp=$$(scripts/find-python) || exit 1; \
@@ -91,6 +93,22 @@ test: lint checks test-sqlite test-postgres
 
 bench: setup
 	$(DEV_ENV) $(PY) benchmarks/run_all.py
+
+# The load test: gunicorn and a throwaway PostgreSQL cluster with 50,000 practices, 8 to 64
+# users (about five minutes; BENCH_ARGS=--quick for a short run). wrk is its cross-check.
+bench-load: messages
+	@scripts/ensure-system-packages postgresql wrk
+	$(PY) benchmarks/load.py $(BENCH_ARGS)
+
+# Backups of the database configured by DATABASE_URL and of MEDIA_ROOT (docs/deployment.md).
+BACKUP_DIR ?= backups
+
+backup:
+	$(DEV_ENV) $(MANAGE) backup_site --output-dir "$(BACKUP_DIR)"
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=$(BACKUP_DIR)/kaytantopankki-....tar" >&2; exit 2; }
+	$(DEV_ENV) $(MANAGE) restore_site "$(FILE)" $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

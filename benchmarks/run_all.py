@@ -28,6 +28,7 @@ QUICK_ARGUMENTS = {
     "import": ["--rows", "1000", "--skip-baseline"],
     "search": ["--count", "2000"],
     "page_weight": ["--practices", "300"],
+    "load": ["--quick"],
 }
 
 

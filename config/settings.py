@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from config.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -161,6 +164,57 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 
+# Content Security Policy and other security headers
+# Scripts and styles come from this site's own static files, or are inline elements that carry
+# the request's nonce ({% csp_nonce_attr %}); inline style attributes, event handler attributes
+# and eval() are refused everywhere, the admin included (templates/admin/... and
+# templates/simple_history/ override the library templates that used them). Uploaded files are
+# served with a stricter policy of their own (practices/media.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Links to other sites (organisations' pages, a practice's material) tell them only that the
+# visitor came from this site, never which page: a search's terms or an admin address stay here.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The browser features no page of the site uses are turned off for it and anything it embeds
+# (django-permissions-policy). Only features browsers know: Chromium reports an unknown one
+# (such as "bluetooth") as an error on every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
     "modeltranslation",
@@ -189,11 +243,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (config/logging.py).
+    "config.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy and Permissions-Policy headers (see below); outside the 503
+    # page's middleware, so that the 503 page has them too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside everything that may use the database (sessions included): an unreachable
+    # database gets the 503 page.
+    "config.resilience.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # An upload that meets a full disk gets the 507 page; before CSRF, which reads the upload.
+    "config.storage.StorageFullMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -218,6 +283,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {% csp_nonce_attr %} and csp_nonce in templates.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -227,13 +294,23 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # DATABASE_URL selects the database for every command: sqlite:///path or postgres://...
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", required=PRODUCTION)
+# Connections are kept for a minute and checked before a request reuses one, so that after a
+# database restart the next request reconnects instead of failing on a dead connection.
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # While the server cannot be reached, a request fails within seconds (with the 503 page,
+    # config/resilience.py) rather than waiting for the operating system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 3)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -321,9 +398,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # MEDIA_STORAGE_BACKEND names with the options of MEDIA_STORAGE_OPTIONS (a JSON object), e.g.
 # object storage with django-storages: storages.backends.s3.S3Storage and
 # {"bucket_name": "...", "endpoint_url": "https://..."}.
-MEDIA_STORAGE_BACKEND = envstr(
-    "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-)
+# The default stores under MEDIA_ROOT and leaves no partial file on a full disk (config/storage.py).
+MEDIA_STORAGE_BACKEND = envstr("MEDIA_STORAGE_BACKEND", "config.storage.AtomicFileSystemStorage")
 _require_module(
     "MEDIA_STORAGE_BACKEND", MEDIA_STORAGE_BACKEND.rpartition(".")[0], MEDIA_STORAGE_BACKEND
 )
@@ -446,9 +522,9 @@ CACHES = {"default": envcache("CACHE_URL", "locmem://")}
 # Background tasks (django.tasks) are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs go to standard output: one JSON object a line (LOG_FORMAT=json, the default unless DEBUG
+# is on) or plain text (LOG_FORMAT=text). config/logging.py describes the fields.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "WARNING"))

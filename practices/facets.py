@@ -6,11 +6,17 @@ shows how many practices the other themes would add. Values that would give noth
 out unless selected; a selected value always stays, with its count, even when that is 0.
 
 The counts come from the in-memory index of practices.browse (no database query at all once
-the index is current), via the FilterSet's results().
+the index is current), via the FilterSet's results(). Counting them all takes a few
+milliseconds, so the facets of a selection are kept in the cache, keyed by the index's
+revision, the language and the selection: a list page that shows practices just published,
+unpublished or imported is at a new revision, and finds nothing stale.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +26,9 @@ from .filters import PracticeFilterSet
 
 # Long facets show this many values by count; the rest wait behind "show all".
 TOP_VALUES = 8
+# Seconds the facets of a selection are kept in the cache at most (a new revision replaces them
+# at once).
+FACET_CACHE_SECONDS = 300
 
 # Finnish and Swedish sort å, ä and ö after z.
 _NORDIC_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
@@ -132,11 +141,35 @@ def _recognised_facet(filterset, results):
     return Facet(name, str(filterset.filters[name].label), values)
 
 
+def _cache_key(filterset, revision):
+    """The facets' cache key: what they are counted over (every valid filter and the search
+    text, not the order or the page) in which language, at which index revision."""
+    selection = {
+        name: sorted(item if isinstance(item, str) else item.slug for item in selected)
+        for name in PracticeFilterSet.MULTI_VALUE
+        if (selected := filterset.selected(name))
+    }
+    for name in ("funding_programme", "start_year_min", "start_year_max", "recognised"):
+        if (value := filterset.cleaned(name)) not in (None, "", False):
+            selection[name] = str(value).upper()
+    selection["q"] = filterset.text_query
+    digest = hashlib.sha256(json.dumps(selection, sort_keys=True).encode()).hexdigest()
+    return f"facets:{get_language() or 'fi'}:{revision}:{digest[:32]}"
+
+
 def facet_counts(filterset: PracticeFilterSet) -> list[Facet]:
     """Every facet with its values and disjunctive counts, in display order. Facets with no
     value to offer are included with an empty list; the caller decides whether to show them."""
     results = filterset.results()
+    # Before the first indexing there is no revision to key them by: not cached.
+    key = _cache_key(filterset, results.index.revision) if results.index.revision else None
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        return cached
     facets = {name: _value_facet(filterset, results, name) for name in VALUE_FACET_NAMES}
     facets["organisation_type"] = _organisation_type_facet(filterset, results)
     facets["recognised"] = _recognised_facet(filterset, results)
-    return [facets[name] for name in FACET_ORDER]
+    ordered = [facets[name] for name in FACET_ORDER]
+    if key:
+        cache.set(key, ordered, FACET_CACHE_SECONDS)
+    return ordered

@@ -3,7 +3,10 @@ form.
 
 The home page counts practices by theme and target group from the list's in-memory index
 (practices.browse), so that each count is the number of results its link into the list
-gives, and its query count does not grow with the catalogue.
+gives, and its query count does not grow with the catalogue. What it shows is kept in the
+cache for each language, keyed by the search index revision: publishing, unpublishing and
+importing write a new revision, so every process sees the change on its next request. The
+page itself is rendered for each request (its CSP nonce and any CSRF token are the request's).
 
 The feedback form stores each message (Feedback) and e-mails it to SITE_CONTACT_EMAIL. Like
 the "propose a practice" form (practices.proposals, whose sender key, hourly limit and robot
@@ -18,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
@@ -39,6 +43,7 @@ from .facets import sort_key
 from .filters import PracticeFilterSet
 from .models import Feedback, Practice, Recognition
 from .proposals import HONEYPOT, _client, _limit
+from .search.indexing import current_revision
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,10 @@ RECOGNISED_COUNT = 5
 
 # The lookups the home page offers to browse by: the list's parameter for each.
 BROWSE_BY = ("theme", "target_group")
+
+# Seconds the home page's sections are kept in the cache at most. A new index revision replaces
+# them at once; the limit bounds only what changes without one (the order of the themes).
+HOME_CACHE_SECONDS = 300
 
 
 # --- Home ---------------------------------------------------------------------------------------
@@ -106,9 +115,8 @@ def _recognised(published):
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-@require_safe
-def home(request):
-    list_url = reverse("practices:list")
+def _home_sections(list_url):
+    """The counts and lists of the home page, built from the index and the database."""
     results = PracticeFilterSet().results()
     browse = {name: _browse_links(results, name, list_url) for name in BROWSE_BY}
 
@@ -124,18 +132,41 @@ def home(request):
         .only("slug", "modified_at", *_name_fields())
         .order_by("-modified_at", "-pk")[:UPDATED_COUNT]
     )
+    sections = {
+        "total": results.count(),
+        "themes": browse["theme"],
+        "target_groups": browse["target_group"],
+        "newest": newest,
+        "updated": updated,
+        "recognised": _recognised(published),
+        "recognised_total": results.recognised_count(),
+    }
+    return sections, results.index.revision
+
+
+def _cached_home_sections(list_url):
+    """_home_sections() from the cache, when it holds them for the current revision (one
+    query). Before the first indexing there is no revision to key them by: not cached."""
+    revision = current_revision()
+    key = f"home:{get_language() or settings.LANGUAGE_CODE}:{revision}"
+    sections = cache.get(key) if revision else None
+    if sections is None:
+        sections, built_at = _home_sections(list_url)
+        # Counts from an index another thread is still replacing are not kept.
+        if revision and built_at == revision:
+            cache.set(key, sections, HOME_CACHE_SECONDS)
+    return sections
+
+
+@require_safe
+def home(request):
+    list_url = reverse("practices:list")
     return render(
         request,
         "practices/home.html",
         {
-            "total": results.count(),
+            **_cached_home_sections(list_url),
             "list_url": list_url,
-            "themes": browse["theme"],
-            "target_groups": browse["target_group"],
-            "newest": newest,
-            "updated": updated,
-            "recognised": _recognised(published),
-            "recognised_total": results.recognised_count(),
             "recognised_url": f"{list_url}?{urlencode({'recognised': 1})}",
         },
     )

@@ -86,6 +86,16 @@ LANGUAGE_PARAMETER = OpenApiParameter(
     ),
 )
 
+# The practice's slug in the detail's address: what Django's <slug:> path converter matches.
+# Any other text is not an address of the API.
+SLUG_PARAMETER = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    pattern=r"^[-a-zA-Z0-9_]+$",
+    description=_("The practice's slug, as in the address of its page."),
+)
+
 FACETS_PARAMETER = OpenApiParameter(
     "facets",
     str,

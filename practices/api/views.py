@@ -13,6 +13,7 @@ from .schema import (
     FACETS_PARAMETER,
     INVALID_PARAMETERS_SCHEMA,
     LANGUAGE_PARAMETER,
+    SLUG_PARAMETER,
     NotFoundSerializer,
     PracticePageSerializer,
     filter_parameters,
@@ -112,7 +113,7 @@ class PracticeListAPIView(LanguageMixin, generics.ListAPIView):
         "Everything the practice's public page shows, contact persons included only when they "
         "are shown publicly."
     ),
-    parameters=[LANGUAGE_PARAMETER],
+    parameters=[SLUG_PARAMETER, LANGUAGE_PARAMETER],
     responses={
         200: PracticeDetailSerializer,
         404: OpenApiResponse(
