@@ -133,6 +133,8 @@ def gunicorn(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "false",
         "STATIC_MANIFEST": "false",
+        # An existing (empty) folder: WhiteNoise warns on stderr about a missing one.
+        "STATIC_ROOT": str(folder),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
     }
