@@ -170,6 +170,10 @@ class Catalogue:
     practices: int
 
 
+def _zipf_weights(count, exponent):
+    return [1 / rank**exponent for rank in range(1, count + 1)]
+
+
 def read_catalogue():
     from django.db.models import Count
 
@@ -200,8 +204,26 @@ def read_catalogue():
 class Mix:
     """Draws the next request: (kind, path)."""
 
-    def __init__(self, catalogue):
+    def __init__(self, catalogue, popularity=0.0, seed=1):
         self.catalogue = catalogue
+        # Each list in an order of popularity of its own (not the practices' age or the
+        # alphabet), drawn with Zipf weights 1 / rank ** popularity (0: uniformly).
+        self.popularity = popularity
+        self._choosers = {}
+        order = random.Random(seed)
+        for name in ("slugs", "themes", "counties", "target_groups", "municipalities"):
+            values = list(getattr(catalogue, name))
+            order.shuffle(values)
+            self._choosers[name] = (
+                values,
+                list(_cumulative(_zipf_weights(len(values), popularity))),
+            )
+        queries = list(TEXT_QUERIES)
+        order.shuffle(queries)
+        self._choosers["queries"] = (
+            queries,
+            list(_cumulative(_zipf_weights(len(queries), popularity))),
+        )
         self.kinds = list(MIX)
         self.kind_weights = list(_cumulative(MIX.values()))
         self.languages = [code for code, _share in LANGUAGES]
@@ -211,6 +233,10 @@ class Mix:
         kind = rng.choices(self.kinds, cum_weights=self.kind_weights)[0]
         language = rng.choices(self.languages, cum_weights=self.language_weights)[0]
         return kind, getattr(self, kind.replace("-", "_"))(rng, language)
+
+    def pick(self, rng, name):
+        values, weights = self._choosers[name]
+        return rng.choices(values, cum_weights=weights)[0]
 
     @staticmethod
     def _page(language, path, params=None):
@@ -223,26 +249,27 @@ class Mix:
 
     def search(self, rng, language):
         """A search text with one or two facets (?q=…&theme=…&county=…)."""
-        c = self.catalogue
-        params = {"q": rng.choice(TEXT_QUERIES), "theme": rng.choice(c.themes)}
+        params = {"q": self.pick(rng, "queries"), "theme": self.pick(rng, "themes")}
         if rng.random() < 0.5:
-            params["county"] = rng.choice(c.counties)
+            params["county"] = self.pick(rng, "counties")
         elif rng.random() < 0.5:
-            params["target_group"] = rng.choice(c.target_groups)
+            params["target_group"] = self.pick(rng, "target_groups")
         return self._page(language, "/kaytannot/", params)
 
     def browse(self, rng, language):
         """Facets only, sometimes sorted or a later page."""
-        c = self.catalogue
         roll = rng.random()
         if roll < 0.4:
-            params = {"theme": rng.choice(c.themes), "county": rng.choice(c.counties)}
+            params = {"theme": self.pick(rng, "themes"), "county": self.pick(rng, "counties")}
         elif roll < 0.6:
-            params = {"municipality": rng.choice(c.municipalities)}
+            params = {"municipality": self.pick(rng, "municipalities")}
         elif roll < 0.8:
-            params = {"target_group": rng.choice(c.target_groups), "theme": rng.choice(c.themes)}
+            params = {
+                "target_group": self.pick(rng, "target_groups"),
+                "theme": self.pick(rng, "themes"),
+            }
         else:
-            params = {"theme": rng.choice(c.themes)}
+            params = {"theme": self.pick(rng, "themes")}
         if rng.random() < 0.2:
             params["sort"] = rng.choice(("name", "updated"))
         if rng.random() < 0.2:
@@ -250,7 +277,7 @@ class Mix:
         return self._page(language, "/kaytannot/", params)
 
     def detail(self, rng, language):
-        return self._page(language, f"/kaytannot/{quote(rng.choice(self.catalogue.slugs))}/")
+        return self._page(language, f"/kaytannot/{quote(self.pick(rng, 'slugs'))}/")
 
     def _api(self, path, language, params):
         if language != "fi":
@@ -258,13 +285,13 @@ class Mix:
         return f"{path}?{urlencode(params)}" if params else path
 
     def api_list(self, rng, language):
-        params = {"theme": rng.choice(self.catalogue.themes)}
+        params = {"theme": self.pick(rng, "themes")}
         if rng.random() < 0.3:
             params["page"] = rng.randint(2, 10)
         return self._api("/api/practices/", language, params)
 
     def api_detail(self, rng, language):
-        slug = quote(rng.choice(self.catalogue.slugs))
+        slug = quote(self.pick(rng, "slugs"))
         return self._api(f"/api/practices/{slug}/", language, {})
 
     def feed(self, rng, language):
@@ -759,7 +786,7 @@ def run(args, database_url):
             if postgres_pid:
                 meters["postgresql"] = process_tree_meter(postgres_pid)
             print(describe(args, description, workers, cores), flush=True)
-            mix = Mix(catalogue)
+            mix = Mix(catalogue, args.popularity, args.seed)
             if args.warmup:
                 started = time.perf_counter()
                 warm = run_step("127.0.0.1", port, mix, max(args.users), args.warmup, -1, 0, meters)
@@ -810,13 +837,19 @@ def describe(args, database, workers, cores):
     think = f"think time {args.think:g} s on average" if args.think else "no think time"
     mix = ", ".join(f"{kind} {share}%" for kind, share in MIX.items())
     languages = ", ".join(f"{code} {share}%" for code, share in LANGUAGES)
+    popularity = (
+        f"Zipf popularity (exponent {args.popularity:g})"
+        if args.popularity
+        else "uniform popularity"
+    )
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return (
         f"Load test: {database}. gunicorn {version('gunicorn')} (config/gunicorn.conf.py), "
         f"{workers} workers x {threads} threads. Python {platform.python_version()}, {cores} "
         f"CPUs, load average {_load_average()}. {now}.\n"
         f"Closed-loop users, {think}, {args.duration:g} s a step after {args.warmup:g} s of "
-        f"warm-up at {max(args.users)} users. Mix: {mix}; languages {languages}."
+        f"warm-up at {max(args.users)} users. Mix: {mix}; languages {languages}; "
+        f"{popularity} of practices, search words and facet values."
         + (f" PostgreSQL: {', '.join(args.postgres_setting)}." if args.postgres_setting else "")
     )
 
@@ -888,6 +921,15 @@ def main():
         metavar="NAME=VALUE",
         help="A PostgreSQL setting for gunicorn's connections, e.g. "
         "max_parallel_workers_per_gather=0 (repeatable).",
+    )
+    parser.add_argument(
+        "--popularity",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="Zipf exponent of how often each practice, search word and facet value is asked "
+        "for (rank r with weight 1 / r**S, the ranks shuffled): 0 (default) is uniform, every "
+        "practice as likely; about 1 is what web pages' popularity follows.",
     )
     parser.add_argument("--workers", type=int, help="gunicorn worker processes.")
     parser.add_argument("--threads", type=int, help="Threads per gunicorn worker.")

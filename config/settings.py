@@ -266,6 +266,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Public pages for visitors who are not signed in, whole (config/pagecache.py); inside
+    # everything that adds headers of the request's own (CSP, request id, language).
+    "config.pagecache.PageCacheMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -518,6 +521,14 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # once). Local memory per process by default; CACHE_URL=redis://host:6379/0 shares one cache
 # between app servers.
 CACHES = {"default": envcache("CACHE_URL", "locmem://")}
+# Whole public pages and API answers for visitors who are not signed in (config/pagecache.py),
+# in a cache of their own so that they never push out what the default cache keeps (rate
+# limits among it). PAGE_CACHE_SECONDS=0 turns it off.
+CACHES["pages"] = envcache("PAGE_CACHE_URL", "locmem://pages")
+if CACHES["pages"]["BACKEND"].endswith("LocMemCache"):
+    # Per process: about 1,000 pages of 20–100 KB.
+    CACHES["pages"]["OPTIONS"] = {"MAX_ENTRIES": envint("PAGE_CACHE_MAX_ENTRIES", 1000)}
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
 
 # Background tasks (django.tasks) are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -5,7 +5,7 @@ to the Swedish pages. Only published practices ever appear."""
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
-from .models import Practice, PracticeOrganisation, Theme
+from .models import Practice, PracticeOrganisation, Theme, newest_published_order
 
 FEED_LENGTH = 50
 SITE_NAME = "Käytäntöpankki"
@@ -90,7 +90,7 @@ class LatestPracticesFeed(Feed):
             .prefetch_related(
                 "themes", Prefetch("organisation_roles", queryset=owners, to_attr="owner_roles")
             )
-            .order_by(F("published_at").desc(nulls_last=True), "-pk")
+            .order_by(*newest_published_order())
         )
 
     def items(self):

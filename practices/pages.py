@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,7 +41,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from .facets import sort_key
 from .filters import PracticeFilterSet
-from .models import Feedback, Practice, Recognition
+from .models import Feedback, Practice, Recognition, newest_published_order
 from .proposals import HONEYPOT, _client, _limit
 from .search.indexing import current_revision
 
@@ -121,11 +121,7 @@ def _home_sections(list_url):
     browse = {name: _browse_links(results, name, list_url) for name in BROWSE_BY}
 
     published = Practice.objects.published()
-    newest = list(
-        published.for_listing().order_by(
-            F("published_at").desc(nulls_last=True), "-created_at", "-pk"
-        )[:NEWEST_COUNT]
-    )
+    newest = list(published.for_listing().order_by(*newest_published_order())[:NEWEST_COUNT])
     # Just published is also just updated: the second list shows the others.
     updated = list(
         published.exclude(pk__in=[practice.pk for practice in newest])

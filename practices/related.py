@@ -3,10 +3,10 @@
 Other published practices are ranked by what they share with the practice:
 
 - its themes and target groups: each one shared adds one to the score. The practices sharing
-  most of them (LOOKUP_CANDIDATES at most) are the candidates, found in one pass over the
-  links of the shared themes and target groups, so that a catalogue of tens of thousands of
-  practices costs about as much as a small one. A practice with neither has no related
-  practices.
+  most of them (LOOKUP_CANDIDATES at most) are the candidates, counted in the list's in-memory
+  index of the published practices (practices.browse), so that a catalogue of tens of
+  thousands of practices costs about as much as a small one. A practice with neither has no
+  related practices.
 - the words of its name and short description: how many of them, the name's counting for
   more, the name and short description of a candidate have. The words are analysed as the
   search analyses them (practices.search), so that "vanhempainillat" meets "vanhempainilta"
@@ -18,13 +18,13 @@ Other published practices are ranked by what they share with the practice:
   for each candidate are compared here. Either way the similarity is the candidate's rank
   divided by the rank of the practice itself: a number between 0 and 1.
 
-A fixed number of queries: the candidates, the vocabulary, the words of the candidates, and
-the card details of the few practices picked, as every list of cards fetches them.
+A fixed number of queries: the index's revision, the vocabulary, the words of the candidates,
+and the card details of the few practices picked, as every list of cards fetches them.
 """
 
 from django.db import connections
-from django.db.models import Count, IntegerField, Subquery
 
+from .browse import browse_index
 from .models import Practice, PracticeSearchDocument, SearchTerm
 from .search import text_ranks
 from .search.analysis import LANGUAGES, STOP_WORDS, QueryWord, analyse, words
@@ -98,33 +98,19 @@ def text_terms(practice):
     return terms
 
 
-def informative_terms(terms, using="default"):
+def informative_terms(terms, published_count, using="default"):
     """The `terms` ({term: weight}) that tell what a practice is about, at most MAX_TERMS of
-    them: those the search vocabulary counts in at most COMMON_WORD_SHARE of the published
-    practices (or in COMMON_WORD_MIN_PRACTICES). A term the vocabulary does not count, in no
-    published practice's words, cannot make a practice related and is left out too. One
-    query."""
+    them: those the search vocabulary counts in at most COMMON_WORD_SHARE of the
+    `published_count` published practices (or in COMMON_WORD_MIN_PRACTICES). A term the
+    vocabulary does not count, in no published practice's words, cannot make a practice
+    related and is left out too. One query."""
     if not terms:
         return {}
-    published = (
-        Practice.objects.using(using)
-        .published()
-        .order_by()
-        .values("status")
-        # COUNT(*), not COUNT(id): PostgreSQL counts from the (status, …) index alone.
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    rows = (
+    frequencies = dict(
         SearchTerm.objects.using(using)
         .filter(term__in=list(terms))
-        .annotate(published=Subquery(published, output_field=IntegerField()))
-        .values_list("term", "document_frequency", "published")
+        .values_list("term", "document_frequency")
     )
-    frequencies, published_count = {}, 0
-    for term, frequency, count in rows:
-        frequencies[term] = frequency
-        published_count = count or 0
     limit = max(COMMON_WORD_MIN_PRACTICES, COMMON_WORD_SHARE * published_count)
     kept = [term for term in terms if 0 < frequencies.get(term, 0) <= limit][:MAX_TERMS]
     return {term: terms[term] for term in kept}
@@ -167,13 +153,13 @@ def _similarities_compared(terms, candidate_ids, using):
     return similarities
 
 
-def text_similarities(practice, candidate_ids, using="default"):
+def text_similarities(practice, candidate_ids, published_count, using="default"):
     """{candidate id: similarity (0–1)} of the words of the practice's name and short
     description in the candidates' names and short descriptions; candidates without any
     left out. Two queries, or none when there is nothing to compare."""
     if not candidate_ids:
         return {}
-    terms = informative_terms(text_terms(practice), using)
+    terms = informative_terms(text_terms(practice), published_count, using)
     if not terms:
         return {}
     if connections[using].vendor == "postgresql":
@@ -184,49 +170,56 @@ def text_similarities(practice, candidate_ids, using="default"):
 # --- Candidates and ranking -------------------------------------------------------------------
 
 
-def _link_table(relation):
-    """(table, practice column, other column) of a many-to-many relation of Practice."""
-    field = Practice._meta.get_field(relation)
-    through = field.remote_field.through
-    practice_column = through._meta.get_field(field.m2m_field_name()).column
-    other_column = through._meta.get_field(field.m2m_reverse_field_name()).column
-    return through._meta.db_table, practice_column, other_column
+def _highest_ids(bits, limit):
+    """Up to `limit` ids of a bit set, highest first."""
+    found = []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for index in range(len(data) - 1, -1, -1):
+        byte = data[index]
+        if byte:
+            base = index << 3
+            for bit in range(7, -1, -1):
+                if byte >> bit & 1:
+                    found.append(base + bit)
+                    if len(found) == limit:
+                        return found
+    return found
 
 
-def sharing_candidates(practice, using="default"):
-    """[(id, number shared)] of the published practices, about LOOKUP_CANDIDATES of them,
-    sharing most of the practice's themes and target groups (read from what it has
-    prefetched), most first, then the newest. The links of the shared themes and target
-    groups are counted in one pass, which stays fast when a theme has thousands of
-    practices. One query, or none for a practice with no themes and target groups."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    parts, params = [], []
-    for relation in _SHARED_RELATIONS:
-        ids = [item.pk for item in getattr(practice, relation).all()]
-        if ids:
-            table, practice_column, other_column = _link_table(relation)
-            parts.append(
-                f"SELECT {quote(practice_column)} AS practice_id FROM {quote(table)}"
-                f" WHERE {quote(other_column)} IN ({', '.join(['%s'] * len(ids))})"
-            )
-            params += ids
-    if not parts:
+def sharing_candidates(practice, index):
+    """[(id, number shared)] of the published practices, LOOKUP_CANDIDATES at most, sharing
+    most of the practice's themes and target groups (read from what it has prefetched), most
+    first, then the newest (highest id). Counted in the list's in-memory index
+    (practices.browse): for each number n, the bit set of the practices with at least n of
+    them is made from the practices' bit sets of each theme and target group, so that a theme
+    with thousands of practices costs no more than one with a few (`index`, a
+    practices.browse.BrowseIndex). No query."""
+    slugs = {
+        relation: [item.slug for item in getattr(practice, relation).all()]
+        for relation in _SHARED_RELATIONS
+    }
+    if not any(slugs.values()):
         return []
-    # Counted without looking at the practices first, which is what makes it fast; the few
-    # unpublished ones among the most sharing are then dropped.
-    sql = (
-        "SELECT s.practice_id, s.shared FROM ("
-        f"SELECT practice_id, COUNT(*) AS shared FROM ({' UNION ALL '.join(parts)}) links"
-        " GROUP BY practice_id ORDER BY shared DESC, practice_id DESC LIMIT %s) s"
-        f" JOIN {quote(Practice._meta.db_table)} p ON p.id = s.practice_id"
-        " WHERE p.status = %s AND p.id <> %s"
-        " ORDER BY s.shared DESC, s.practice_id DESC"
-    )
-    params += [LOOKUP_CANDIDATES + 1, Practice.Status.PUBLISHED, practice.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(pk, count) for pk, count in cursor.fetchall()]
+    sets = [
+        index.values[facet].get(slug, 0)
+        for facet, relation in (("theme", "themes"), ("target_group", "target_groups"))
+        for slug in slugs[relation]
+    ]
+    # at_least[n]: the published practices with at least n of the themes and target groups.
+    at_least = [index.all] + [0] * len(sets)
+    for bits in sets:
+        for shared in range(len(sets), 0, -1):
+            at_least[shared] |= at_least[shared - 1] & bits
+    at_least.append(0)
+    others = index.all & ~(1 << practice.pk)
+    candidates = []
+    for shared in range(len(sets), 0, -1):
+        exactly = at_least[shared] & ~at_least[shared + 1] & others
+        for pk in _highest_ids(exactly, LOOKUP_CANDIDATES - len(candidates)):
+            candidates.append((pk, shared))
+        if len(candidates) >= LOOKUP_CANDIDATES:
+            break
+    return candidates
 
 
 def related_practices(practice, count=RELATED_COUNT):
@@ -236,10 +229,16 @@ def related_practices(practice, count=RELATED_COUNT):
     are read from what it has prefetched (Practice.objects.for_detail()). Works the same for
     a practice that is not published (the editors' preview)."""
     using = practice._state.db or "default"
-    candidates = sharing_candidates(practice, using)
+    if not any(getattr(practice, relation).all() for relation in _SHARED_RELATIONS):
+        return []
+    # The list's in-memory index of the published practices: one query when it is current.
+    index = browse_index(using)
+    candidates = sharing_candidates(practice, index)
     if not candidates:
         return []
-    similarities = text_similarities(practice, [pk for pk, _shared in candidates], using)
+    similarities = text_similarities(
+        practice, [pk for pk, _shared in candidates], index.size, using
+    )
     scored = sorted(
         (
             (shared + TEXT_WEIGHT * similarities.get(pk, 0.0), pk, shared)

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.utils import translation
 
 from practices.browse import forget_indexes
@@ -17,6 +18,21 @@ def _fresh_browse_index():
     """Each test starts without the list's in-memory index of an earlier test's practices
     (a rolled-back test leaves the revision it was built at behind)."""
     forget_indexes()
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a rolled-back test leaves its pages and sections
+    behind under a revision a later test may have again."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Every page made anew (config/pagecache.py off): for tests of what making a page costs,
+    or of what the page's context holds on repeated requests."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -133,19 +133,6 @@ def test_each_language_has_its_own_home_page_sections(client, catalogue):
             assert f'href="{prefix}kaytannot/?theme=perheet"' in browse
 
 
-def test_a_cached_home_page_still_has_a_nonce_of_its_own(client, catalogue):
-    client.get("/")
-
-    nonces = []
-    for _request in range(2):
-        response = client.get("/")
-        nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
-        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
-        nonces.append(nonce)
-
-    assert nonces[0] != nonces[1]
-
-
 def test_facets_are_counted_once_per_revision_language_and_selection(
     client, catalogue, monkeypatch
 ):

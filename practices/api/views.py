@@ -28,6 +28,13 @@ def _supported(code):
         return None
 
 
+def request_language(request):
+    """The language of the API's answer to a Django request: see LanguageMixin."""
+    return _supported(request.GET.get("lang", "")) or (
+        translation.get_language_from_request(request, check_path=False)
+    )
+
+
 class LanguageMixin:
     """The language of translated fields: ?lang=fi|sv|en if given, else the language cookie or
     the Accept-Language header, else Finnish.
@@ -37,9 +44,7 @@ class LanguageMixin:
     """
 
     def initial(self, request, *args, **kwargs):
-        language = _supported(request.query_params.get("lang", "")) or (
-            translation.get_language_from_request(request._request, check_path=False)
-        )
+        language = request_language(request._request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         super().initial(request, *args, **kwargs)

@@ -1,7 +1,7 @@
 from .feedback import Feedback
 from .imports import PracticeImport
 from .lookups import Collection, DevelopmentStage, Funder, TargetGroup, Theme
-from .practice import Practice, PracticeQuerySet
+from .practice import Practice, PracticeQuerySet, newest_published_order
 from .proposals import PracticeProposal
 from .related import (
     Assessment,
@@ -28,6 +28,7 @@ __all__ = [
     "PracticeOrganisation",
     "PracticeProposal",
     "PracticeQuerySet",
+    "newest_published_order",
     "PracticeSearchDocument",
     "PracticeSearchMatch",
     "PracticeTransition",

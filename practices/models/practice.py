@@ -82,6 +82,13 @@ class PracticeQuerySet(models.QuerySet):
         )
 
 
+def newest_published_order():
+    """The order of "newest first" (home page, feeds): by the time of publishing, or of
+    creation for a practice published without one (as by a bulk update), then the newest
+    row. The index practice_status_published_idx has the same expressions."""
+    return (Coalesce("published_at", "created_at").desc(), F("id").desc())
+
+
 class Practice(models.Model):
     """A practice card (toimintamalli, kehittämisteko, hyvä käytäntö)."""
 
@@ -341,8 +348,11 @@ class Practice(models.Model):
             models.Index(fields=["status", "-created_at"], name="practice_status_created_idx"),
             # "Recently updated" sort of the public list.
             models.Index(fields=["status", "-modified_at"], name="practice_status_modified_idx"),
-            # The newest published practices (home page, feeds).
-            models.Index(fields=["status", "-published_at"], name="practice_status_published_idx"),
+            # The newest published practices (home page, feeds), in the order they are read,
+            # so that the feed reads its first rows off the index.
+            models.Index(
+                F("status"), *newest_published_order(), name="practice_status_published_idx"
+            ),
         ]
 
     def __str__(self):

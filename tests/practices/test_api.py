@@ -303,7 +303,7 @@ def test_unknown_lang_parameter_is_ignored(client):
 
 
 def test_list_query_count_does_not_grow(
-    client, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, no_page_cache, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     def add_practices(count):
         with django_capture_on_commit_callbacks(execute=True):
@@ -323,7 +323,7 @@ def test_list_query_count_does_not_grow(
         assert response.json()["count"] == total
 
 
-def test_detail_query_count_does_not_grow(client, django_assert_num_queries):
+def test_detail_query_count_does_not_grow(client, no_page_cache, django_assert_num_queries):
     make_full_practice(slug="perheillat")
     with django_assert_num_queries(13):
         client.get(detail_url("perheillat"))

@@ -195,7 +195,7 @@ def add_practices(count):
         practice.municipalities.add(make_municipality())
 
 
-def test_facets_add_no_queries(client, django_assert_num_queries):
+def test_facets_add_no_queries(client, no_page_cache, django_assert_num_queries):
     add_practices(2)
     client.get(LIST_URL)  # the first request builds the list's in-memory index
     # The list's 5 queries; the facets are counted in memory.
@@ -204,7 +204,7 @@ def test_facets_add_no_queries(client, django_assert_num_queries):
     assert sum(value["count"] for value in response.json()["facets"]["theme"]) == 4
 
 
-def test_filters_add_one_query_per_slug_parameter(client, django_assert_num_queries):
+def test_filters_add_one_query_per_slug_parameter(client, no_page_cache, django_assert_num_queries):
     add_practices(3)
     theme = Theme.objects.first()
 

@@ -454,7 +454,9 @@ def test_facet_counts_follow_the_search_engine(client, django_capture_on_commit_
 # the index revision, one look-up for each of the 2 slug filters given (theme and stage), the
 # page and three prefetches for its cards. With no results there is no page to fetch.
 @pytest.mark.parametrize(("how_many", "cold", "queries"), [(0, 22, 3), (3, 26, 7), (30, 26, 7)])
-def test_query_count_is_constant(client, django_assert_num_queries, how_many, cold, queries):
+def test_query_count_is_constant(
+    client, no_page_cache, django_assert_num_queries, how_many, cold, queries
+):
     stage = make_stage(slug="valmis")
     region = make_region(slug="pirkanmaa")
     themes = [make_theme(slug=f"teema-{n}") for n in range(3)]

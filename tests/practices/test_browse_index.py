@@ -15,7 +15,8 @@ from practices.search import index_practices
 from tests.factories import make_practice, make_theme
 from tests.practices.search_quality.corpus import load_catalogue
 
-pytestmark = pytest.mark.django_db
+# The list made anew for each request: these tests read what its context holds.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 WORDS = ("vanhempainilta", "lasten", "mielenterveys", "ilta", "Lohjalla", "barn", "nuoret", "")
 SORTS = ("", "relevance", "newest", "updated", "name")

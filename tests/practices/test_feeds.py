@@ -207,7 +207,7 @@ def test_theme_feed_without_published_practices_is_empty(client):
     assert entries(read_feed(client.get("/syote/hiljainen/"))) == []
 
 
-def test_feed_query_count_does_not_grow(client, django_assert_num_queries):
+def test_feed_query_count_does_not_grow(client, no_page_cache, django_assert_num_queries):
     theme = make_theme(slug="perheet")
 
     def add_practices(count):

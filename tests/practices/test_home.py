@@ -240,7 +240,7 @@ def test_the_home_page_has_one_h1_and_marks_itself_current(client):
 
 
 def test_home_page_query_count_does_not_grow_with_the_catalogue(
-    client, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, no_page_cache, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     def add_practices(count):
         with django_capture_on_commit_callbacks(execute=True):
