@@ -45,12 +45,14 @@ import platform
 import random
 import resource
 import secrets
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -334,8 +336,12 @@ class Samples:
     error_paths: list = field(default_factory=list)
     seconds: float = 0.0
     cpu: dict = field(default_factory=dict)  # who → share of one core
+    # (time answered, ms, outcome) of every request, when asked for (the database restart).
+    timeline: list | None = None
 
     def record(self, kind, ms, outcome, path):
+        if self.timeline is not None:
+            self.timeline.append((time.perf_counter(), ms, outcome))
         self.times.setdefault(kind, [])
         if outcome == 200:
             self.times[kind].append(ms)
@@ -379,8 +385,8 @@ async def _user(number, host, port, mix, seed, stop_at, think, samples):
         connection.close()
 
 
-async def _step(host, port, mix, users, seconds, seed, think):
-    samples = Samples(users)
+async def _step(host, port, mix, users, seconds, seed, think, timeline=False):
+    samples = Samples(users, timeline=[] if timeline else None)
     started = time.perf_counter()
     await asyncio.gather(
         *(_user(n, host, port, mix, seed, started + seconds, think, samples) for n in range(users))
@@ -389,14 +395,162 @@ async def _step(host, port, mix, users, seconds, seed, think):
     return samples
 
 
-def run_step(host, port, mix, users, seconds, seed, think, meters):
+def run_step(host, port, mix, users, seconds, seed, think, meters, timeline=False):
     before = {name: meter() for name, meter in meters.items()}
     wall = time.perf_counter()
-    samples = asyncio.run(_step(host, port, mix, users, seconds, seed, think))
+    samples = asyncio.run(_step(host, port, mix, users, seconds, seed, think, timeline))
     wall = time.perf_counter() - wall
     for name, meter in meters.items():
         samples.cpu[name] = (meter() - before[name]) / wall
     return samples
+
+
+# The database restarted under load
+
+
+class Cluster:
+    """Stops and starts the PostgreSQL server of a database URL (on this machine, with pg_ctl;
+    as the postgres user when this runs as root, as PostgreSQL demands)."""
+
+    def __init__(self, database_url):
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            self.folder = connection.execute("SHOW data_directory").fetchone()[0]
+        with open(os.path.join(self.folder, "postmaster.opts")) as opts:
+            # The server's command line: the binary, then its options.
+            self.options = shlex.split(opts.read())[1:]
+        bindir = subprocess.run(
+            ["pg_config", "--bindir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        self.pg_ctl = os.path.join(bindir, "pg_ctl") if bindir else shutil.which("pg_ctl")
+        self.run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _pg_ctl(self, *args):
+        subprocess.run(
+            [*self.run_as, self.pg_ctl, "-D", self.folder, *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self):
+        # "fast": the server ends every connection and stops at once, as on a restart.
+        self._pg_ctl("stop", "-m", "fast", "-w")
+
+    def start(self):
+        options = []
+        skip = False
+        for option in self.options:
+            if skip:
+                skip = False
+                continue
+            if option == "-D":  # pg_ctl gives it
+                skip = True
+                continue
+            options.append(option)
+        log = os.path.join(self.folder, "restart.log")
+        self._pg_ctl("start", "-w", "-l", log, "-o", shlex.join(options))
+
+
+def fingerprint(database_url):
+    """What must survive the restart: the practices (id, status and last change), their
+    search documents, links and the search index revision, as counts and checksums."""
+    import psycopg
+
+    queries = {
+        "practices": "SELECT count(*), coalesce(sum(hashtext(id::text || status || "
+        "modified_at::text)), 0) FROM practices_practice",
+        "search documents": "SELECT count(*), 0 FROM practices_practicesearchdocument",
+        "theme links": "SELECT count(*), coalesce(sum(hashtext(practice_id::text || "
+        "theme_id::text)), 0) FROM practices_practice_themes",
+        "revision": "SELECT count(*), coalesce(sum(hashtext(token)), 0) "
+        "FROM practices_searchindexrevision",
+    }
+    with psycopg.connect(database_url) as connection:
+        return {name: tuple(connection.execute(sql).fetchone()) for name, sql in queries.items()}
+
+
+def restart_under_load(port, mix, users, seconds, outage, database_url, meters, seed):
+    """Run `users` for `seconds`; a third of the way in, stop the database server for
+    `outage` seconds and start it again. Print how the site answered before, during and after,
+    and whether the data is as before. True when every request was answered 200, or 503
+    while the database was down, and the data is unchanged."""
+    cluster = Cluster(database_url)
+    before = fingerprint(database_url)
+    events = {}
+
+    def restart():
+        time.sleep(seconds / 3)
+        events["stop"] = time.perf_counter()
+        cluster.stop()
+        events["stopped"] = time.perf_counter()
+        time.sleep(outage)
+        events["start"] = time.perf_counter()
+        cluster.start()
+        events["started"] = time.perf_counter()
+
+    worker = threading.Thread(target=restart)
+    begun = time.perf_counter()
+    worker.start()
+    try:
+        samples = run_step("127.0.0.1", port, mix, users, seconds, seed, 0, meters, timeline=True)
+    finally:
+        worker.join()
+    after = fingerprint(database_url)
+
+    timeline = sorted(samples.timeline)
+    down, up = events["stop"], events["started"]
+    phases = {
+        "before": [t for t in timeline if t[0] < down],
+        "database down": [t for t in timeline if down <= t[0] < up],
+        "after": [t for t in timeline if t[0] >= up],
+    }
+    first_ok = next((t[0] for t in phases["after"] if t[2] == 200), None)
+    last_failure = max((t[0] for t in phases["after"] if t[2] != 200), default=None)
+    print(
+        f"\nThe database restarted under load: {users} users for {seconds:g} s; the server "
+        f"stopped {down - begun:.1f} s in ('pg_ctl stop -m fast', {events['stopped'] - down:.1f}"
+        f" s), started again {outage:g} s later (ready in {up - events['start']:.1f} s).\n"
+    )
+    print("| phase | requests | 200 | 503 | other | p50 ms | p95 ms | max ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, rows in phases.items():
+        statuses = [row[2] for row in rows]
+        times = [row[1] for row in rows]
+        print(
+            f"| {name} | {len(rows):,} | {statuses.count(200):,} | {statuses.count(503):,} | "
+            f"{len(rows) - statuses.count(200) - statuses.count(503):,} | "
+            f"{_percentile(times, 0.5):,.0f} | {_percentile(times, 0.95):,.0f} | "
+            f"{max(times, default=0):,.0f} |"
+        )
+    recovered = f"{first_ok - up:.2f} s" if first_ok is not None else "never"
+    print(
+        f"\nFirst answer 200 after the database was back: {recovered}; last other answer "
+        + (f"{last_failure - up:.2f} s after it." if last_failure else "none after it.")
+    )
+    same = before == after
+    print(f"Data before and after (counts and checksums): {'the same' if same else 'DIFFERENT'}.")
+    for name in before:
+        print(f"- {name}: {before[name][0]:,}" + ("" if same else f" → {after[name][0]:,}"))
+    # A 503 is expected while the database is down, and until the first answer 200 after it.
+    recovered_at = first_ok if first_ok is not None else float("inf")
+    unexpected = sum(
+        1
+        for answered, _ms, outcome in timeline
+        if outcome != 200 and not (outcome == 503 and down <= answered < recovered_at)
+    )
+    ok = same and first_ok is not None and unexpected == 0
+    print(
+        "Verdict: "
+        + (
+            "every request was answered, 503 only while the database was down, recovered by "
+            "itself, no data lost."
+            if ok
+            else f"NOT as it should be ({unexpected} unexpected answers)."
+        )
+    )
+    return ok
 
 
 # CPU time, from /proc (Linux): seconds used so far.
@@ -820,14 +974,32 @@ def run(args, database_url):
                     0,
                     meters,
                 )
+            restarted_ok = True
+            if args.restart_database:
+                restarted_ok = restart_under_load(
+                    port,
+                    mix,
+                    max(args.users),
+                    max(args.duration, 3 * args.restart_database),
+                    args.restart_database,
+                    database_url,
+                    meters,
+                    args.seed + 1,
+                )
             print(f"\nLoad average after the run: {_load_average()}.")
         finally:
             stop(server)
         with open(log_path) as log:
             errors = [line for line in log if '"level": "ERROR"' in line]
-        if errors:
-            print(f"\ngunicorn logged {len(errors)} errors, e.g.: {errors[0][:500]}")
-    return 1 if any(samples.error_count() for samples in steps) else 0
+        # The database restart's 503 answers are logged as errors, one each.
+        outage = [line for line in errors if '"logger": "config.resilience"' in line]
+        others = [line for line in errors if line not in outage]
+        if outage:
+            print(f"\ngunicorn logged {len(outage):,} answers 503 (the database was down).")
+        if others:
+            print(f"\ngunicorn logged {len(others)} other errors, e.g.: {others[0][:500]}")
+    failed = any(samples.error_count() for samples in steps) or not restarted_ok
+    return 1 if failed else 0
 
 
 def describe(args, database, workers, cores):
@@ -930,6 +1102,15 @@ def main():
         help="Zipf exponent of how often each practice, search word and facet value is asked "
         "for (rank r with weight 1 / r**S, the ranks shuffled): 0 (default) is uniform, every "
         "practice as likely; about 1 is what web pages' popularity follows.",
+    )
+    parser.add_argument(
+        "--restart-database",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="Afterwards, stop the database server for this long in the middle of a step at "
+        "the highest number of users, and report the answers and the data (default: 0, not). "
+        "Needs the server on this machine (pg_ctl).",
     )
     parser.add_argument("--workers", type=int, help="gunicorn worker processes.")
     parser.add_argument("--threads", type=int, help="Threads per gunicorn worker.")

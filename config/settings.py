@@ -254,6 +254,8 @@ MIDDLEWARE = [
     # Outside everything that may use the database (sessions included): an unreachable
     # database gets the 503 page.
     "config.resilience.DatabaseUnavailableMiddleware",
+    # Which database a request reads: the replica for public pages, when there is one.
+    "config.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -297,23 +299,37 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # DATABASE_URL selects the database for every command: sqlite:///path or postgres://...
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", required=PRODUCTION)
-# Connections are kept for a minute and checked before a request reuses one, so that after a
-# database restart the next request reconnects instead of failing on a dead connection.
-try:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-    }
-except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from exc
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-else:
-    # While the server cannot be reached, a request fails within seconds (with the 503 page,
-    # config/resilience.py) rather than waiting for the operating system's TCP timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 3)
-    )
+
+
+def database_from_url(name: str, url: str) -> dict:
+    """A DATABASES entry from a URL (the variable `name` for the error message). Connections are
+    kept for a minute and checked before a request reuses one, so that after a database restart
+    the next request reconnects instead of failing on a dead connection."""
+    try:
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} could not be parsed: {exc}") from exc
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["timeout"] = 20
+    else:
+        # While the server cannot be reached, a request fails within seconds (with the 503 page,
+        # config/resilience.py) rather than waiting for the operating system's TCP timeout.
+        database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 3)
+        )
+    return database
+
+
+DATABASES = {"default": database_from_url("DATABASE_URL", DATABASE_URL)}
+# A read replica of the primary (PostgreSQL streaming replication), optional: the public pages
+# of visitors who are not signed in read from it (config/replica.py); everything else uses the
+# primary. The tests use the primary in its place.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

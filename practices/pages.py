@@ -5,8 +5,9 @@ The home page counts practices by theme and target group from the list's in-memo
 (practices.browse), so that each count is the number of results its link into the list
 gives, and its query count does not grow with the catalogue. What it shows is kept in the
 cache for each language, keyed by the search index revision: publishing, unpublishing and
-importing write a new revision, so every process sees the change on its next request. The
-page itself is rendered for each request (its CSP nonce and any CSRF token are the request's).
+importing write a new revision, so every process sees the change on its next request. For
+visitors who are not signed in, the whole page is also kept (config/pagecache.py); signed-in
+users get it made for them from the cached sections.
 
 The feedback form stores each message (Feedback) and e-mails it to SITE_CONTACT_EMAIL. Like
 the "propose a practice" form (practices.proposals, whose sender key, hourly limit and robot

@@ -1,7 +1,7 @@
 """The home page's sections and the list's facet counts come from the cache, keyed by the
 search index revision and the language: a practice published, archived or imported shows on
-the very next request, in every language, while the page itself (its CSP nonce) is made for
-each request."""
+the very next request, in every language (whole pages kept by the page cache included:
+tests/test_page_cache.py)."""
 
 import re
 from html import unescape

@@ -214,11 +214,13 @@ def bump_revision(using=DEFAULT_DB_ALIAS):
         revisions.update_or_create(pk=1, defaults={"token": token})
 
 
-def current_revision(using=DEFAULT_DB_ALIAS):
-    """The token of the indexed practices as they are now, or "" before any indexing."""
-    return (
-        SearchIndexRevision.objects.using(using).filter(pk=1).values_list("token", flat=True)
-    ).first() or ""
+def current_revision(using=None):
+    """The token of the indexed practices as they are now, or "" before any indexing; from
+    the database `using`, or the one the request reads (a read replica, config/replica.py)."""
+    revisions = SearchIndexRevision.objects
+    if using is not None:
+        revisions = revisions.using(using)
+    return revisions.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 def build_document(card, use_voikko=None):
