@@ -1,10 +1,11 @@
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from ..facets import facet_counts
 from ..filters import TRUE_VALUES, PracticeFilterSet
@@ -141,3 +142,12 @@ class SchemaView(LanguageMixin, SpectacularAPIView):
         # LanguageMixin has chosen the language; the parent would activate any ?lang= given,
         # supported or not.
         return self._get_schema_response(request)
+
+
+def not_found(request, *args, **kwargs):
+    """404 in JSON, in the API's language, for an address under /api/ that names nothing."""
+    with translation.override(request_language(request)):
+        response = JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+        response["Content-Language"] = translation.get_language()
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response

@@ -334,3 +334,16 @@ def test_detail_query_count_does_not_grow(client, no_page_cache, django_assert_n
         practice.municipalities.add(make_municipality())
     with django_assert_num_queries(13):
         client.get(detail_url("perheillat"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/practices/ei%20kelpaa/", "/api/kaytannot/", "/api/practices/a/b/", "/api/"]
+)
+def test_any_other_address_under_the_api_is_a_json_404(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Ei löydy."}
+    swedish = client.get(path, headers={"accept-language": "sv"})
+    assert swedish.json()["detail"] != "Ei löydy."
