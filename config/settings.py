@@ -75,13 +75,19 @@ def envjson(name: str, default: dict) -> dict:
 
 
 def envcache(name: str, default: str) -> dict:
-    """A cache from a URL: locmem://, redis://host:6379/0 (or rediss://),
-    memcached://host:11211 (several hosts comma-separated), db://table or dummy://."""
+    """A cache from a URL: locmem://, file:///absolute/folder (shared by the processes of one
+    machine), redis://host:6379/0 (or rediss://), memcached://host:11211 (several hosts
+    comma-separated), db://table or dummy://."""
     value = os.environ.get(name, "").strip() or default
     url = urlsplit(value)
     scheme = url.scheme.lower()
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url.netloc}
+    if scheme == "file" and not url.netloc and url.path.startswith("/"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.path,
+        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme in ("redis", "rediss"):
@@ -96,8 +102,8 @@ def envcache(name: str, default: str) -> dict:
     if scheme == "db" and url.netloc:
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": url.netloc}
     raise ImproperlyConfigured(
-        f"{name} must be locmem://, redis://host:port/db, memcached://host:port, db://table or "
-        f"dummy://, got {value!r}"
+        f"{name} must be locmem://, file:///absolute/folder, redis://host:port/db, "
+        f"memcached://host:port, db://table or dummy://, got {value!r}"
     )
 
 
@@ -541,8 +547,8 @@ CACHES = {"default": envcache("CACHE_URL", "locmem://")}
 # in a cache of their own so that they never push out what the default cache keeps (rate
 # limits among it). PAGE_CACHE_SECONDS=0 turns it off.
 CACHES["pages"] = envcache("PAGE_CACHE_URL", "locmem://pages")
-if CACHES["pages"]["BACKEND"].endswith("LocMemCache"):
-    # Per process: about 1,000 pages of 20–100 KB.
+if CACHES["pages"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache")):
+    # Per process (locmem) or per folder (file): about 1,000 pages of 20–200 KB.
     CACHES["pages"]["OPTIONS"] = {"MAX_ENTRIES": envint("PAGE_CACHE_MAX_ENTRIES", 1000)}
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
 

@@ -25,7 +25,10 @@ SHOW = (
     "'engine': s.DATABASES['default']['ENGINE'], 'hsts': s.SECURE_HSTS_SECONDS, "
     "'ssl_redirect': s.SECURE_SSL_REDIRECT, 'secure_cookies': s.SESSION_COOKIE_SECURE, "
     "'csrf_secure': s.CSRF_COOKIE_SECURE, 'proxy_header': s.SECURE_PROXY_SSL_HEADER, "
-    "'cache': s.CACHES['default']['BACKEND'], 'storage': s.STORAGES['default']}))"
+    "'cache': s.CACHES['default']['BACKEND'], 'storage': s.STORAGES['default'], "
+    "'pages': s.CACHES['pages'], 'page_seconds': s.PAGE_CACHE_SECONDS, "
+    "'databases': {k: v['ENGINE'] + ' ' + v['HOST'] for k, v in s.DATABASES.items()}, "
+    "'routers': s.DATABASE_ROUTERS}))"
 )
 
 
@@ -93,6 +96,9 @@ def test_production_refuses_to_start_without_a_required_variable(name):
         ("DATABASE_URL", "mysterydb://x", "DATABASE_URL could not be parsed"),
         ("CSRF_TRUSTED_ORIGINS", "kaytantopankki.example.fi", "CSRF_TRUSTED_ORIGINS must list"),
         ("CACHE_URL", "filesystem:///tmp/x", "CACHE_URL must be"),
+        ("PAGE_CACHE_URL", "file://relative/folder", "PAGE_CACHE_URL must be"),
+        ("PAGE_CACHE_SECONDS", "five minutes", "PAGE_CACHE_SECONDS must be an integer"),
+        ("DATABASE_REPLICA_URL", "mysterydb://x", "DATABASE_REPLICA_URL could not be parsed"),
         ("CACHE_URL", "memcached://cache:11211", "needs the Python package 'pymemcache'"),
         ("MEDIA_STORAGE_BACKEND", "storages.backends.nowhere.Storage", "MEDIA_STORAGE_BACKEND"),
         ("MEDIA_STORAGE_OPTIONS", "[1, 2]", "MEDIA_STORAGE_OPTIONS must be a JSON object"),
@@ -119,6 +125,49 @@ def test_cache_and_media_storage_come_from_the_environment():
         "file_permissions_mode": 420,
     }
     assert settings_of(PRODUCTION)["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_the_page_cache_comes_from_the_environment():
+    default = settings_of(PRODUCTION)
+    assert default["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert default["pages"]["OPTIONS"] == {"MAX_ENTRIES": 1000}
+    assert default["page_seconds"] == 300
+
+    shared = settings_of(
+        {
+            **PRODUCTION,
+            "PAGE_CACHE_URL": "file:///var/cache/kaytantopankki",
+            "PAGE_CACHE_SECONDS": "60",
+            "PAGE_CACHE_MAX_ENTRIES": "5000",
+        }
+    )
+    assert shared["pages"] == {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": "/var/cache/kaytantopankki",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+    assert shared["page_seconds"] == 60
+    off = settings_of({**PRODUCTION, "PAGE_CACHE_URL": "dummy://"})
+    assert off["pages"] == {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+def test_a_read_replica_comes_from_the_environment():
+    assert settings_of(PRODUCTION)["databases"] == {
+        "default": "django.db.backends.postgresql db.example.fi"
+    }
+    assert settings_of(PRODUCTION)["routers"] == []
+
+    values = settings_of(
+        {
+            **PRODUCTION,
+            "DATABASE_REPLICA_URL": "postgres://reader:secret@replica.example.fi/kaytantopankki",
+        }
+    )
+    assert values["databases"] == {
+        "default": "django.db.backends.postgresql db.example.fi",
+        "replica": "django.db.backends.postgresql replica.example.fi",
+    }
+    assert values["routers"] == ["config.replica.ReplicaRouter"]
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
