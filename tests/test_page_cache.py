@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -195,3 +196,26 @@ def test_the_stored_page_keeps_the_host_it_was_asked_for(client, catalogue, sett
         for _request in range(2):
             feed = client.get("/syote/", headers={"host": host}).text
             assert re.search(rf"<id>https?://{re.escape(host)}/", feed), host
+
+
+def test_a_file_page_cache_is_shared_by_the_processes_of_a_machine(
+    client, catalogue, settings, tmp_path
+):
+    # PAGE_CACHE_URL=file:///folder: what one process stored, another one finds in the folder.
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "pages"),
+        },
+    }
+    first, _queries = queries_of(client, "/kaytannot/perhekeskus-1/")
+    assert len(list((tmp_path / "pages").iterdir())) == 1
+
+    # A file cache keeps nothing in the process: the page is read back from the folder, as
+    # another process of the machine would.
+    caches["pages"].close()
+    second, queries = queries_of(client, "/kaytannot/perhekeskus-1/")
+
+    assert queries == 1
+    assert second.content == first.content
