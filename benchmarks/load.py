@@ -1023,6 +1023,7 @@ def describe(args, database, workers, cores):
         f"warm-up at {max(args.users)} users. Mix: {mix}; languages {languages}; "
         f"{popularity} of practices, search words and facet values."
         + (f" PostgreSQL: {', '.join(args.postgres_setting)}." if args.postgres_setting else "")
+        + f" Page cache: {os.environ.get('PAGE_CACHE_URL') or 'locmem:// (each process its own)'}."
     )
 
 
