@@ -7,12 +7,14 @@ if the plan is the same as the one checked. If the practices changed in between,
 goes back to "ready" with a fresh preview.
 """
 
+import contextlib
 import hashlib
 import io
 import json
 import logging
+import time
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,8 @@ PREVIEW_LIMIT = 1000
 TEXT_LIMIT = 3000
 # The checking progress is written to the database every this many rows.
 PROGRESS_EVERY = 200
+# While the practices are written, the job reports that it is alive at most this often.
+HEARTBEAT_SECONDS = 30
 
 Status = PracticeImport.Status
 
@@ -167,8 +171,8 @@ def apply(job):
                 )
                 job.save()
                 return job
-            with transaction.atomic():
-                result = apply_import(plan, user=job.created_by)
+            with _heartbeat(job) as progress, transaction.atomic():
+                result = apply_import(plan, user=job.created_by, progress=progress)
         except Exception:
             logger.exception("Applying the import %s failed", job.pk)
             _fail(
@@ -191,6 +195,43 @@ def apply(job):
         job.finished_at = timezone.now()
         job.save()
     return job
+
+
+@contextlib.contextmanager
+def _heartbeat(job):
+    """A progress(done, total) for apply_import() that keeps the job's updated_at current
+    while its transaction writes, so that a long import is not taken for a stopped one
+    (PracticeImport.is_stalled). The import's own transaction shows nothing to others before
+    it commits, so the heartbeat is written on a connection of its own, and never waits for a
+    lock. PostgreSQL only: SQLite lets one connection write at a time (there, a job writing
+    for longer than PRACTICE_IMPORT_STALL_MINUTES would be shown as stopped)."""
+    alias = job._state.db or DEFAULT_DB_ALIAS
+    if connections[alias].vendor != "postgresql":
+        yield None
+        return
+    own = connections.create_connection(alias)
+    table = PracticeImport._meta.db_table
+    last = time.monotonic()
+
+    def progress(done, total):
+        nonlocal last
+        if time.monotonic() - last < HEARTBEAT_SECONDS:
+            return
+        last = time.monotonic()
+        try:
+            with own.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '1s'")
+                cursor.execute(
+                    f'UPDATE "{table}" SET updated_at = %s WHERE id = %s', [timezone.now(), job.pk]
+                )
+        except DatabaseError:
+            # Only a sign of life: the import goes on without it.
+            logger.warning("Could not report that the import %s is running", job.pk)
+
+    try:
+        yield progress
+    finally:
+        own.close()
 
 
 def _fail(job, message):

@@ -77,12 +77,14 @@ from practices.spreadsheets import jobs
 apply_import = jobs.apply_import
 
 
-def reporting_apply_import(plan, *, user):
-    def progress(done, total):
+def reporting_apply_import(plan, *, user, progress=None):
+    def reporting(done, total):
+        if progress is not None:
+            progress(done, total)  # the job's own heartbeat
         sys.stderr.write(f"writing {done}/{total}\\n")
         sys.stderr.flush()
 
-    return apply_import(plan, user=user, progress=progress)
+    return apply_import(plan, user=user, progress=reporting)
 
 
 jobs.apply_import = reporting_apply_import
