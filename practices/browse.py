@@ -104,6 +104,22 @@ def ids_of(bits):
     return result
 
 
+def highest_ids(bits, limit):
+    """Up to `limit` ids of a bit set, highest first."""
+    found = []
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for index in range(len(data) - 1, -1, -1):
+        byte = data[index]
+        if byte:
+            base = index << 3
+            for bit in range(7, -1, -1):
+                if byte >> bit & 1:
+                    found.append(base + bit)
+                    if len(found) == limit:
+                        return found
+    return found
+
+
 class BrowseIndex:
     """The published practices as bit sets (bit n for the practice with id n), for one
     database at one revision."""

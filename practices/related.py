@@ -24,7 +24,7 @@ and the card details of the few practices picked, as every list of cards fetches
 
 from django.db import connections
 
-from .browse import browse_index
+from .browse import browse_index, highest_ids
 from .models import Practice, PracticeSearchDocument, SearchTerm
 from .search import text_ranks
 from .search.analysis import LANGUAGES, STOP_WORDS, QueryWord, analyse, words
@@ -170,22 +170,6 @@ def text_similarities(practice, candidate_ids, published_count, using="default")
 # --- Candidates and ranking -------------------------------------------------------------------
 
 
-def _highest_ids(bits, limit):
-    """Up to `limit` ids of a bit set, highest first."""
-    found = []
-    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for index in range(len(data) - 1, -1, -1):
-        byte = data[index]
-        if byte:
-            base = index << 3
-            for bit in range(7, -1, -1):
-                if byte >> bit & 1:
-                    found.append(base + bit)
-                    if len(found) == limit:
-                        return found
-    return found
-
-
 def sharing_candidates(practice, index):
     """[(id, number shared)] of the published practices, LOOKUP_CANDIDATES at most, sharing
     most of the practice's themes and target groups (read from what it has prefetched), most
@@ -215,7 +199,7 @@ def sharing_candidates(practice, index):
     candidates = []
     for shared in range(len(sets), 0, -1):
         exactly = at_least[shared] & ~at_least[shared + 1] & others
-        for pk in _highest_ids(exactly, LOOKUP_CANDIDATES - len(candidates)):
+        for pk in highest_ids(exactly, LOOKUP_CANDIDATES - len(candidates)):
             candidates.append((pk, shared))
         if len(candidates) >= LOOKUP_CANDIDATES:
             break

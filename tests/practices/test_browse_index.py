@@ -206,6 +206,10 @@ def test_bit_sets_round_trip():
     assert browse.ids_of(browse.bits_of(ids, 2000)) == ids
     assert browse.ids_of(0) == []
     assert browse.bits_of([]) == 0
+    # The highest first, as many as asked for (related practices: the newest candidates).
+    assert browse.highest_ids(browse.bits_of(ids), 3) == [1000, 64, 63]
+    assert browse.highest_ids(browse.bits_of(ids), 100) == ids[::-1]
+    assert browse.highest_ids(0, 5) == []
 
 
 def test_while_another_thread_rebuilds_the_previous_index_serves(
