@@ -29,6 +29,7 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 
 from config.resilience import DATABASE_ERRORS, database_unavailable
+from practices.api.views import request_language
 from practices.search.indexing import current_revision
 
 # The views whose answers are kept, by their URL name.
@@ -45,13 +46,6 @@ PAGE_CACHE_VIEWS = frozenset(
 )
 # Larger pages are not kept (an export is not a page).
 PAGE_CACHE_MAX_BYTES = 1024 * 1024
-
-
-def _api_language(request):
-    # Imported here: the API's views import DRF, which reads settings at import.
-    from practices.api.views import request_language
-
-    return request_language(request)
 
 
 class PageCacheMiddleware:
@@ -104,7 +98,7 @@ class PageCacheMiddleware:
     @staticmethod
     def _key(request, revision):
         api = request.resolver_match.namespace == "api"
-        language = _api_language(request) if api else get_language()
+        language = request_language(request) if api else get_language()
         parts = [request.build_absolute_uri()]
         if api:
             parts.append(request.headers.get("Accept", ""))
